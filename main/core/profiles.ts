@@ -1,0 +1,63 @@
+import { TorusError } from './errors.js';
+import { profileSchema, type Profile, type ProfileMode, type Settings } from './settings-schema.js';
+
+/** Profile lookup and creation rules shared by the CLI and the app. */
+export function slugify(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32);
+  return slug.length > 0 ? slug : 'profile';
+}
+
+export function findProfile(settings: Settings, nameOrId: string): Profile | undefined {
+  const wanted = nameOrId.trim().toLowerCase();
+  return settings.profiles.find((p) => p.id === wanted) ?? settings.profiles.find((p) => p.name.toLowerCase() === wanted);
+}
+
+/** The profile a command acts on: the named one, else the active one, else the only one. */
+export function resolveProfile(settings: Settings, nameOrId?: string): Profile {
+  if (nameOrId !== undefined) {
+    const found = findProfile(settings, nameOrId);
+    if (!found) {
+      throw new TorusError('not-configured', `There is no profile named "${nameOrId.slice(0, 40)}". Run "torus-token profiles" to list them, or "torus-token login --profile ${slugify(nameOrId)}" to create it.`);
+    }
+    return found;
+  }
+  const active = settings.profiles.find((p) => p.id === settings.activeProfileId) ?? settings.profiles[0];
+  if (!active) throw new TorusError('not-configured', 'No profile is set up yet. Run "torus-token login" or open the app to add your Torus credentials.');
+  return active;
+}
+
+export function uniqueProfileId(settings: Settings, name: string): string {
+  const base = slugify(name);
+  let id = base;
+  for (let n = 2; settings.profiles.some((p) => p.id === id); n++) id = `${base}-${n}`;
+  return id;
+}
+
+/** Adds a profile to a settings draft and returns it; the first profile becomes active. */
+export function addProfile(draft: Settings, input: { name: string; mode?: ProfileMode; baseUrl?: string; totpBaseUrl?: string }): Profile {
+  if (findProfile(draft, input.name)) throw new TorusError('invalid-input', `A profile named "${input.name}" already exists.`);
+  if (draft.profiles.length >= 20) throw new TorusError('invalid-input', 'At most 20 profiles are supported.');
+  const parsed = profileSchema.safeParse({
+    id: uniqueProfileId(draft, input.name),
+    name: input.name,
+    ...(input.mode ? { mode: input.mode } : {}),
+    ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}),
+    ...(input.totpBaseUrl ? { totpBaseUrl: input.totpBaseUrl } : {}),
+  });
+  if (!parsed.success) throw new TorusError('invalid-input', `The profile is not valid: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}.`);
+  draft.profiles.push(parsed.data);
+  if (draft.activeProfileId === null) draft.activeProfileId = parsed.data.id;
+  return parsed.data;
+}
+
+export function removeProfile(draft: Settings, id: string): void {
+  draft.profiles = draft.profiles.filter((p) => p.id !== id);
+  delete draft.tokens[id];
+  delete draft.history[id];
+  if (draft.activeProfileId === id) draft.activeProfileId = draft.profiles[0]?.id ?? null;
+}

@@ -1,0 +1,64 @@
+import { TorusError } from './errors.js';
+
+/**
+ * Accepts what a user pastes after signing in: a bare request token, or the whole redirect
+ * URL Torus sent the browser to. The parameter's case is not documented, so any spelling
+ * of request_token / requestToken / REQUEST_TOKEN is found, in the query or the fragment.
+ */
+const PARAM_NAME = /^request[_-]?token$/i;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const MAX_LENGTH = 4096;
+
+export function findRequestTokenParam(url: URL): string | undefined {
+  const fromParams = (params: URLSearchParams): string | undefined => {
+    for (const [name, value] of params) {
+      if (PARAM_NAME.test(name)) return value;
+    }
+    return undefined;
+  };
+  const hash = url.hash.startsWith('#') ? url.hash.slice(1) : url.hash;
+  return fromParams(url.searchParams) ?? fromParams(new URLSearchParams(hash.replace(/^[/?]+/, '')));
+}
+
+/** Parses a URL only when the input clearly is one (a scheme followed by //). */
+function asUrl(input: string): URL | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) return undefined;
+  try {
+    return new URL(input);
+  } catch {
+    return undefined;
+  }
+}
+
+export function parseRequestTokenInput(raw: string): string {
+  const input = raw.trim();
+  if (input.length === 0) {
+    throw new TorusError('invalid-input', 'The request token is empty. Paste the token, or the whole address Torus redirected you to after signing in.');
+  }
+  const url = asUrl(input);
+  let token: string;
+  if (url) {
+    const found = findRequestTokenParam(url);
+    if (found === undefined) {
+      throw new TorusError('invalid-input', 'That address has no request_token parameter. Copy the address of the page Torus redirected you to after you entered the OTP.');
+    }
+    token = found.trim();
+  } else if (/^[?#&]?[^=\s]+=/.test(input) && /request[_-]?token=/i.test(input)) {
+    // A pasted query string fragment such as "?REQUEST_TOKEN=abc&state=x".
+    const found = findRequestTokenParam(new URL(`http://x/?${input.replace(/^[?#&]/, '')}`));
+    token = (found ?? '').trim();
+  } else {
+    token = input;
+  }
+  if (token.length === 0) {
+    throw new TorusError('invalid-input', 'The request_token parameter is empty. Sign in to Torus again to get a fresh one.');
+  }
+  if (CONTROL.test(token) || /\s/.test(token)) {
+    throw new TorusError('invalid-input', 'The request token contains spaces or control characters. Copy it again without extra characters.');
+  }
+  if (token.length > MAX_LENGTH) {
+    throw new TorusError('invalid-input', 'The request token is too long to be real. Copy it again from the redirect address.');
+  }
+  return token;
+}

@@ -1,0 +1,87 @@
+import { TorusError } from './errors.js';
+
+/**
+ * Torus documents its success body with a trailing comma (`{"AccessToken": "…",}`), which is
+ * not JSON. We accept valid JSON and that one documented deviation, nothing looser.
+ */
+export function parseJsonLenient(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Remove commas that directly precede a closing brace/bracket, outside strings.
+    const repaired = stripTrailingCommas(text);
+    return JSON.parse(repaired);
+  }
+}
+
+function stripTrailingCommas(text: string): string {
+  let out = '';
+  let inString = false;
+  let escaped = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (inString) {
+      out += ch;
+      if (escaped) escaped = false;
+      else if (ch === '\\') escaped = true;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') {
+      inString = true;
+      out += ch;
+      continue;
+    }
+    if (ch === ',') {
+      let j = i + 1;
+      while (j < text.length && /\s/.test(text[j]!)) j++;
+      if (text[j] === '}' || text[j] === ']') continue;
+    }
+    out += ch;
+  }
+  return out;
+}
+
+/** Extracts Torus's human message from an error body, if it has one. */
+export function torusMessageOf(json: unknown): string | undefined {
+  if (json === null || typeof json !== 'object') return undefined;
+  const record = json as Record<string, unknown>;
+  for (const key of ['message', 'Message', 'error', 'errorMessage', 'error_description', 'detail']) {
+    const value = record[key];
+    if (typeof value === 'string' && value.trim().length > 0) return value.trim().slice(0, 300);
+  }
+  return undefined;
+}
+
+const MAX_TOKEN_LENGTH = 16 * 1024;
+
+/** Requires a non-empty string AccessToken; explains what was wrong otherwise. */
+export function parseAccessTokenBody(text: string, contentType: string | null): string {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('<') || (contentType ?? '').toLowerCase().includes('text/html')) {
+    throw new TorusError('invalid-response', 'Torus answered with a web page instead of a token. The service may be down or the base URL may be wrong; check the base URL in Settings and try again later.');
+  }
+  let json: unknown;
+  try {
+    json = parseJsonLenient(trimmed);
+  } catch {
+    throw new TorusError('invalid-response', 'Torus answered with something that is not JSON. Check the base URL in Settings; if it is right, try again later.');
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new TorusError('invalid-response', 'Torus answered with JSON that is not an object. Check the base URL in Settings.');
+  }
+  const record = json as Record<string, unknown>;
+  const token = record.AccessToken ?? record.accessToken ?? record.access_token;
+  if (typeof token !== 'string' || token.trim().length === 0) {
+    const hint = torusMessageOf(json);
+    throw new TorusError(
+      'invalid-response',
+      `Torus's answer has no access token${hint ? ` (Torus said: "${hint}")` : ''}. Try again; if it persists, sign in again.`,
+      hint === undefined ? {} : { torusMessage: hint },
+    );
+  }
+  if (token.length > MAX_TOKEN_LENGTH || /\s/.test(token.trim())) {
+    throw new TorusError('invalid-response', 'Torus sent an access token that does not look valid (too long or with spaces). Try again later.');
+  }
+  return token.trim();
+}

@@ -1,0 +1,354 @@
+import { TorusError, toTorusError } from './errors.js';
+import { parseAccessTokenBody, parseJsonLenient, torusMessageOf } from './response-parser.js';
+import { redact } from './redact.js';
+import { totpCode } from './totp.js';
+
+/**
+ * The three Torus calls this product needs, with the network discipline the documented
+ * samples lack: a timeout per attempt, bounded retries with backoff for transient failures
+ * only, cancellation, a body size cap, and errors that never echo a secret.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_RETRY_AFTER_MS = 30_000;
+
+export interface RetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 8_000 };
+
+export interface ClientOptions {
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  signal?: AbortSignal;
+  /** Debug log; every line is redacted before it gets here. */
+  log?: (line: string) => void;
+  /** Injected for deterministic tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  fetchImpl?: typeof fetch;
+}
+
+export interface GenerateInput {
+  baseUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  requestToken: string;
+}
+
+export interface TotpGenerateInput {
+  totpBaseUrl: string;
+  apiKey: string;
+  totpSecret: string;
+  now?: number;
+}
+
+export type VerifyResult = { status: 'valid' } | { status: 'rejected'; message: string } | { status: 'unknown'; message: string };
+
+export interface CallResult {
+  accessToken: string;
+  attempts: number;
+}
+
+interface HttpRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  /** Secret values to scrub from anything we report. */
+  secrets: string[];
+  /** Which credential a refusal points at, for the message. */
+  refusal: 'request-token' | 'totp' | 'bearer';
+}
+
+interface HttpResponse {
+  status: number;
+  contentType: string | null;
+  text: string;
+  retryAfterMs: number | undefined;
+}
+
+export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(cancelled());
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function cancelled(): TorusError {
+  return new TorusError('cancelled', 'The refresh was cancelled.');
+}
+
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, MAX_RETRY_AFTER_MS);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.min(date - nowMs, MAX_RETRY_AFTER_MS));
+}
+
+/** Exponential backoff with full jitter, or Torus's Retry-After when it gave one (capped). */
+export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number, retryAfterMs?: number): number {
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+async function readCapped(response: Response, signal: AbortSignal): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    if (signal.aborted) throw signal.reason instanceof TorusError ? signal.reason : cancelled();
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function tooLarge(): TorusError {
+  return new TorusError('invalid-response', 'Torus sent a response larger than 1 MiB, which no token response is. Check the base URL in Settings.');
+}
+
+export class SessionClient {
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+  private readonly fetchImpl: typeof fetch;
+  private readonly log: ((line: string) => void) | undefined;
+
+  constructor(private readonly options: ClientOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.sleep = options.sleep ?? defaultSleep;
+    this.random = options.random ?? Math.random;
+    this.fetchImpl = options.fetchImpl ?? fetch;
+    this.log = options.log;
+  }
+
+  /** POST /api/v1/session/generate, exactly as documented. */
+  async generate(input: GenerateInput, signal?: AbortSignal): Promise<CallResult> {
+    return this.callForToken(
+      {
+        url: `${input.baseUrl}/api/v1/session/generate`,
+        method: 'POST',
+        headers: { Token: input.requestToken, 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ API_KEY: input.apiKey, API_SECRET: input.apiSecret }),
+        secrets: [input.apiKey, input.apiSecret, input.requestToken],
+        refusal: 'request-token',
+      },
+      signal,
+    );
+  }
+
+  /** POST /api/v1/session/totp/generate with a code computed here from the stored secret. */
+  async generateWithTotp(input: TotpGenerateInput, signal?: AbortSignal): Promise<CallResult> {
+    // A fresh code per attempt: a retry after backoff may cross a 30 s window.
+    return this.callForToken(
+      () => {
+        const code = totpCode(input.totpSecret, input.now ?? Date.now());
+        return {
+          url: `${input.totpBaseUrl}/api/v1/session/totp/generate`,
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify({ API_KEY: input.apiKey, TOTP: code }),
+          secrets: [input.apiKey, input.totpSecret, code],
+          refusal: 'totp',
+        };
+      },
+      signal,
+    );
+  }
+
+  /** GET /api/v1/market/status with the token: the cheapest authenticated read. */
+  async verify(baseUrl: string, accessToken: string, signal?: AbortSignal): Promise<VerifyResult> {
+    const request: HttpRequest = {
+      url: `${baseUrl}/api/v1/market/status`,
+      method: 'GET',
+      headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
+      secrets: [accessToken],
+      refusal: 'bearer',
+    };
+    try {
+      await this.withRetries(() => request, async (response) => {
+        if (response.status >= 200 && response.status < 300) return;
+        throw this.errorFor(response, request);
+      }, signal);
+      return { status: 'valid' };
+    } catch (error) {
+      const e = toTorusError(error);
+      if (e.kind === 'rejected') return { status: 'rejected', message: e.message };
+      return { status: 'unknown', message: e.message };
+    }
+  }
+
+  private async callForToken(request: HttpRequest | (() => HttpRequest), signal?: AbortSignal): Promise<CallResult> {
+    const make = typeof request === 'function' ? request : () => request;
+    let attempts = 0;
+    const accessToken = await this.withRetries(
+      () => {
+        attempts++;
+        return make();
+      },
+      async (response, req) => {
+        if (response.status === 200 || response.status === 201) return parseAccessTokenBody(response.text, response.contentType);
+        throw this.errorFor(response, req);
+      },
+      signal,
+    );
+    return { accessToken, attempts };
+  }
+
+  private async withRetries<T>(
+    make: () => HttpRequest,
+    interpret: (response: HttpResponse, request: HttpRequest) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    let last: TorusError | undefined;
+    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
+      if (signal?.aborted) throw cancelled();
+      const request = make();
+      const started = Date.now();
+      try {
+        const response = await this.send(request, signal);
+        this.debug(`${request.method} ${request.url} -> ${response.status} in ${Date.now() - started} ms`, request);
+        return await interpret(response, request);
+      } catch (error) {
+        const e = toTorusError(error);
+        this.debug(`${request.method} ${request.url} attempt ${attempt} failed: ${e.kind}`, request);
+        if (!e.transient || e.kind === 'cancelled') throw e;
+        last = e;
+        if (attempt === this.retry.attempts) break;
+        const retryAfterMs = e.retryAfterSeconds === undefined ? undefined : e.retryAfterSeconds * 1000;
+        await this.sleep(backoffDelay(attempt, this.retry, this.random, retryAfterMs), signal);
+      }
+    }
+    throw last ?? new TorusError('network', 'Could not reach Torus.');
+  }
+
+  private async send(request: HttpRequest, outer?: AbortSignal): Promise<HttpResponse> {
+    const controller = new AbortController();
+    const timeout = new TorusError('timeout', `Torus did not answer within ${Math.round(this.timeoutMs / 1000)} s. Check your connection and try again.`);
+    const timer = setTimeout(() => controller.abort(timeout), this.timeoutMs);
+    const onOuterAbort = () => controller.abort(cancelled());
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    try {
+      const init: RequestInit = {
+        method: request.method,
+        headers: request.headers,
+        redirect: 'manual',
+        signal: controller.signal,
+      };
+      if (request.body !== undefined) init.body = request.body;
+      const response = await this.fetchImpl(request.url, init);
+      const text = await readCapped(response, controller.signal);
+      return {
+        status: response.status,
+        contentType: response.headers.get('content-type'),
+        text,
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+      };
+    } catch (error) {
+      if (error instanceof TorusError) throw error;
+      if (controller.signal.aborted) {
+        const reason: unknown = controller.signal.reason;
+        throw reason instanceof TorusError ? reason : cancelled();
+      }
+      throw new TorusError('network', `Could not reach Torus at ${new URL(request.url).host}. Check your internet connection and the base URL, then try again.`, {
+        cause: error,
+      });
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+
+  private errorFor(response: HttpResponse, request: HttpRequest): TorusError {
+    let torusMessage: string | undefined;
+    try {
+      torusMessage = torusMessageOf(parseJsonLenient(response.text));
+    } catch {
+      torusMessage = undefined;
+    }
+    if (torusMessage !== undefined) torusMessage = redact(torusMessage, request.secrets);
+    const said = torusMessage ? ` Torus said: "${torusMessage}".` : '';
+    const status = response.status;
+    const base = { status, ...(torusMessage === undefined ? {} : { torusMessage }) };
+    if (status === 400 || status === 401 || status === 403) {
+      return new TorusError('rejected', refusalMessage(request.refusal, status, torusMessage) + said, {
+        ...base,
+        needsSignIn: request.refusal === 'request-token' && !blamesKeyOrSecret(torusMessage),
+      });
+    }
+    if (status === 429) {
+      const retryAfterSeconds = response.retryAfterMs === undefined ? undefined : Math.ceil(response.retryAfterMs / 1000);
+      return new TorusError('rate-limited', `Torus is limiting requests (HTTP 429). Wait a minute and try again.${said}`, {
+        ...base,
+        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      });
+    }
+    if (status >= 500) {
+      return new TorusError('server-error', `Torus had a server error (HTTP ${status}). This is on Torus's side; try again in a few minutes.${said}`, base);
+    }
+    if (status >= 300 && status < 400) {
+      return new TorusError('invalid-response', `Torus answered with a redirect (HTTP ${status}), which it should not. Check the base URL in Settings.`, base);
+    }
+    return new TorusError('invalid-response', `Torus answered with HTTP ${status}, which was not expected. Check the base URL in Settings.${said}`, base);
+  }
+
+  private debug(line: string, request: HttpRequest): void {
+    this.log?.(redact(line, request.secrets));
+  }
+
+  get timeout(): number {
+    return this.timeoutMs;
+  }
+
+  get settings(): ClientOptions {
+    return this.options;
+  }
+}
+
+function blamesKeyOrSecret(message: string | undefined): boolean {
+  return message !== undefined && /api[ _-]?key|secret|merchant/i.test(message) && !/request[ _-]?token/i.test(message);
+}
+
+function refusalMessage(kind: HttpRequest['refusal'], status: number, torusMessage: string | undefined): string {
+  switch (kind) {
+    case 'request-token':
+      return blamesKeyOrSecret(torusMessage)
+        ? `Torus refused the API key or secret (HTTP ${status}). Check them in Settings or with "torus-token login".`
+        : `Torus refused the request token (HTTP ${status}); it has probably expired or was already used. Sign in to Torus again to get a fresh one.`;
+    case 'totp':
+      return `Torus refused the TOTP login (HTTP ${status}). Check the TOTP secret and that this computer's clock is correct.`;
+    case 'bearer':
+      return `Torus no longer accepts this access token (HTTP ${status}). Refresh to get a new one.`;
+  }
+}

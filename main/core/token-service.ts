@@ -1,0 +1,218 @@
+import { TorusError, toTorusError, messages } from './errors.js';
+import { SessionClient, type ClientOptions } from './session-client.js';
+import { tokenExpiry } from './expiry.js';
+import { fingerprint } from './redact.js';
+import { normalizeBaseUrl } from './base-url.js';
+import { failureInfo, nextRefreshAt, type PlannedRefresh } from './schedule.js';
+import { deriveStatus, lastFailure, type TokenState } from './token-state.js';
+import { HISTORY_LIMIT, type Attempt, type Profile, type Settings, type TokenMeta } from './settings-schema.js';
+import { runHook, writeTokenFile } from './token-export.js';
+import type { SettingsStore } from './settings-store.js';
+import type { Vault } from './vault.js';
+
+/**
+ * The one place a refresh happens: read secrets, call Torus, store the token, record the
+ * attempt, export, tell listeners. Concurrent callers for one profile share one HTTP request.
+ * Nothing here deletes or overwrites the last good token unless a new one arrived.
+ */
+export type RefreshReasonLabel = 'manual' | 'cli' | 'login' | 'scheduled' | 'resume' | 'online' | 'sign-in' | 'retry' | 'stale';
+
+export interface RefreshOverrides {
+  baseUrl?: string;
+  totpBaseUrl?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface RefreshOutcome {
+  token: string;
+  meta: TokenMeta;
+  attempts: number;
+  latencyMs: number;
+  exportErrors: TorusError[];
+}
+
+export interface TokenServiceDeps {
+  settings: SettingsStore;
+  vault: Vault;
+  now?: () => number;
+  clientOptions?: Omit<ClientOptions, 'timeoutMs' | 'signal'>;
+  log?: (line: string) => void;
+}
+
+export class TokenService {
+  private readonly inFlight = new Map<string, Promise<RefreshOutcome>>();
+  private readonly listeners = new Set<(state: TokenState) => void>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: TokenServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  get settings(): SettingsStore {
+    return this.deps.settings;
+  }
+
+  get vault(): Vault {
+    return this.deps.vault;
+  }
+
+  onState(listener: (state: TokenState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  isRefreshing(profileId: string): boolean {
+    return this.inFlight.has(profileId);
+  }
+
+  state(profileId: string, settings: Settings = this.deps.settings.get()): TokenState {
+    const token = settings.tokens[profileId] ?? null;
+    const history = settings.history[profileId] ?? [];
+    const failure = lastFailure(history, token);
+    const marginMs = settings.refresh.marginMinutes * 60_000;
+    const now = this.now();
+    return {
+      profileId,
+      status: deriveStatus(now, token, failure, this.inFlight.has(profileId), marginMs),
+      token,
+      lastError: failure,
+      nextRefreshAt: this.plan(profileId, settings)?.at ?? null,
+    };
+  }
+
+  plan(profileId: string, settings: Settings = this.deps.settings.get()): PlannedRefresh | null {
+    return nextRefreshAt(
+      this.now(),
+      { dailyRefreshTime: settings.refresh.dailyRefreshTime, zone: settings.refresh.cutoffZone, marginMs: settings.refresh.marginMinutes * 60_000 },
+      settings.tokens[profileId] ?? null,
+      failureInfo(settings.history[profileId] ?? []),
+    );
+  }
+
+  /** The stored access token, whatever its age (callers decide about staleness). */
+  async storedToken(profileId: string): Promise<string | null> {
+    return this.deps.vault.get(profileId, 'accessToken');
+  }
+
+  isStale(profileId: string, settings: Settings = this.deps.settings.get()): boolean {
+    const meta = settings.tokens[profileId];
+    return !meta || this.now() >= meta.expiresAt;
+  }
+
+  refresh(profileId: string, reason: RefreshReasonLabel, overrides: RefreshOverrides = {}): Promise<RefreshOutcome> {
+    const existing = this.inFlight.get(profileId);
+    if (existing) return existing;
+    const run = this.runRefresh(profileId, reason, overrides).finally(() => {
+      this.inFlight.delete(profileId);
+      this.emit(profileId);
+    });
+    this.inFlight.set(profileId, run);
+    this.emit(profileId);
+    return run;
+  }
+
+  private async runRefresh(profileId: string, reason: RefreshReasonLabel, overrides: RefreshOverrides): Promise<RefreshOutcome> {
+    const started = this.now();
+    const settings = this.deps.settings.get();
+    const profile = settings.profiles.find((p) => p.id === profileId);
+    try {
+      if (!profile) throw new TorusError('not-configured', `Profile "${profileId}" does not exist.`);
+      const client = new SessionClient({
+        ...this.deps.clientOptions,
+        ...(this.deps.log ? { log: this.deps.log } : {}),
+        timeoutMs: overrides.timeoutMs ?? settings.refresh.timeoutSeconds * 1000,
+      });
+      const { accessToken, attempts } = await this.callTorus(client, profile, overrides);
+      const issuedAt = this.now();
+      const expiry = tokenExpiry(accessToken, issuedAt, { time: settings.refresh.cutoffTime, zone: settings.refresh.cutoffZone });
+      const meta: TokenMeta = {
+        issuedAt,
+        expiresAt: expiry.expiresAt,
+        expirySource: expiry.source,
+        source: profile.mode,
+        fingerprint: fingerprint(accessToken),
+      };
+      await this.deps.vault.set(profileId, 'accessToken', accessToken);
+      const latencyMs = Math.max(0, this.now() - started);
+      const exportErrors = await this.exportToken(profile, accessToken, settings.hookTimeoutSeconds * 1000);
+      const message = exportErrors.length === 0 ? 'Refreshed.' : `Refreshed, but export failed: ${exportErrors.map((e) => e.message).join(' ')}`;
+      this.record(profileId, { at: issuedAt, reason, outcome: 'success', message: message.slice(0, 600), latencyMs, needsSignIn: false }, meta);
+      return { token: accessToken, meta, attempts, latencyMs, exportErrors };
+    } catch (error) {
+      const e = toTorusError(error);
+      if (profile) {
+        this.record(profileId, {
+          at: this.now(),
+          reason,
+          outcome: e.kind,
+          message: e.message.slice(0, 600),
+          latencyMs: Math.max(0, this.now() - started),
+          needsSignIn: e.needsSignIn,
+        });
+      }
+      throw e;
+    }
+  }
+
+  private async callTorus(client: SessionClient, profile: Profile, overrides: RefreshOverrides): Promise<{ accessToken: string; attempts: number }> {
+    const vault = this.deps.vault;
+    const apiKey = await vault.get(profile.id, 'apiKey');
+    if (!apiKey) throw new TorusError('not-configured', messages.notConfigured('API key', profile.name));
+    if (profile.mode === 'totp') {
+      const totpSecret = await vault.get(profile.id, 'totpSecret');
+      if (!totpSecret) throw new TorusError('not-configured', messages.notConfigured('TOTP secret', profile.name));
+      const totpBaseUrl = normalizeBaseUrl(overrides.totpBaseUrl ?? profile.totpBaseUrl, 'TOTP base URL');
+      const { accessToken, attempts } = await client.generateWithTotp({ totpBaseUrl, apiKey, totpSecret, now: this.now() }, overrides.signal);
+      return { accessToken, attempts };
+    }
+    const apiSecret = await vault.get(profile.id, 'apiSecret');
+    if (!apiSecret) throw new TorusError('not-configured', messages.notConfigured('API secret', profile.name));
+    const requestToken = await vault.get(profile.id, 'requestToken');
+    if (!requestToken) {
+      throw new TorusError('not-configured', `No request token saved for profile "${profile.name}". Sign in to Torus (app: Sign in; CLI: "torus-token request-token") to get one.`, { needsSignIn: true });
+    }
+    const baseUrl = normalizeBaseUrl(overrides.baseUrl ?? profile.baseUrl);
+    return client.generate({ baseUrl, apiKey, apiSecret, requestToken }, overrides.signal);
+  }
+
+  private async exportToken(profile: Profile, token: string, hookTimeoutMs: number): Promise<TorusError[]> {
+    const errors: TorusError[] = [];
+    if (profile.export.filePath) {
+      try {
+        writeTokenFile(profile.export.filePath, token);
+      } catch (error) {
+        errors.push(toTorusError(error));
+      }
+    }
+    if (profile.export.hookCommand) {
+      try {
+        await runHook(profile.export.hookCommand, token, hookTimeoutMs);
+      } catch (error) {
+        errors.push(toTorusError(error));
+      }
+    }
+    return errors;
+  }
+
+  private record(profileId: string, attempt: Attempt, meta?: TokenMeta): void {
+    this.deps.settings.update((draft) => {
+      if (!draft.profiles.some((p) => p.id === profileId)) return; // removed meanwhile
+      if (meta) draft.tokens[profileId] = meta;
+      const history = [...(draft.history[profileId] ?? []), attempt];
+      draft.history[profileId] = history.slice(-HISTORY_LIMIT);
+    });
+  }
+
+  /** Tells listeners the profile's current state (also used after settings change). */
+  emit(profileId: string): void {
+    const state = this.state(profileId);
+    for (const listener of this.listeners) {
+      try {
+        listener(state);
+      } catch (error) {
+        this.deps.log?.(`state listener failed: ${error instanceof Error ? error.name : 'error'}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { createRequire } from 'node:module';
+import { TorusError, messages } from './errors.js';
+
+/**
+ * Secrets live only in the OS keychain. Callers see this small interface; keytar sits behind
+ * `KeytarBackend` so it can be swapped (keytar is archived) without touching them.
+ */
+export const KEYCHAIN_SERVICE = 'Torus Token';
+
+export const SECRET_NAMES = ['apiKey', 'apiSecret', 'requestToken', 'totpSecret', 'accessToken'] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
+
+export interface SecretBackend {
+  get(service: string, account: string): Promise<string | null>;
+  set(service: string, account: string, value: string): Promise<void>;
+  delete(service: string, account: string): Promise<boolean>;
+}
+
+interface KeytarModule {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+}
+
+/** Turns any keychain failure into our typed error; keytar's text never holds a secret. */
+function keychainError(error: unknown): TorusError {
+  const text = error instanceof Error ? error.message : String(error);
+  let detail = 'the keychain refused the request';
+  if (/org\.freedesktop\.secrets|ServiceUnknown|not provided by any \.service/i.test(text)) detail = 'no Secret Service is running';
+  else if (/autolaunch|DBUS_SESSION_BUS_ADDRESS|dbus/i.test(text)) detail = 'no D-Bus session is available';
+  else if (/lock|dismissed|cancel/i.test(text)) detail = 'the keychain is locked or the unlock prompt was dismissed';
+  else if (/Cannot find module|keytar\.node|dlopen|libsecret/i.test(text)) detail = 'the keychain library could not be loaded';
+  return new TorusError('keychain-unavailable', messages.keychainUnavailable(detail), { cause: error });
+}
+
+export class KeytarBackend implements SecretBackend {
+  private module: KeytarModule | undefined;
+
+  private load(): KeytarModule {
+    if (!this.module) {
+      try {
+        // Loaded on first use so commands that need no secret never load the native module.
+        this.module = createRequire(import.meta.url)('keytar') as KeytarModule;
+      } catch (error) {
+        throw keychainError(error);
+      }
+    }
+    return this.module;
+  }
+
+  async get(service: string, account: string): Promise<string | null> {
+    try {
+      return await this.load().getPassword(service, account);
+    } catch (error) {
+      throw keychainError(error);
+    }
+  }
+
+  async set(service: string, account: string, value: string): Promise<void> {
+    try {
+      await this.load().setPassword(service, account, value);
+    } catch (error) {
+      throw keychainError(error);
+    }
+  }
+
+  async delete(service: string, account: string): Promise<boolean> {
+    try {
+      return await this.load().deletePassword(service, account);
+    } catch (error) {
+      throw keychainError(error);
+    }
+  }
+}
+
+export class Vault {
+  constructor(
+    private readonly backend: SecretBackend = new KeytarBackend(),
+    private readonly service: string = KEYCHAIN_SERVICE,
+  ) {}
+
+  private account(profileId: string, name: SecretName): string {
+    return `${profileId}/${name}`;
+  }
+
+  async get(profileId: string, name: SecretName): Promise<string | null> {
+    const value = await this.backend.get(this.service, this.account(profileId, name));
+    return value === null || value.length === 0 ? null : value;
+  }
+
+  async set(profileId: string, name: SecretName, value: string): Promise<void> {
+    if (value.length === 0) throw new TorusError('invalid-input', 'An empty value cannot be saved to the keychain.');
+    await this.backend.set(this.service, this.account(profileId, name), value);
+  }
+
+  async delete(profileId: string, name: SecretName): Promise<boolean> {
+    return this.backend.delete(this.service, this.account(profileId, name));
+  }
+
+  async has(profileId: string, name: SecretName): Promise<boolean> {
+    return (await this.get(profileId, name)) !== null;
+  }
+
+  async deleteProfile(profileId: string): Promise<void> {
+    for (const name of SECRET_NAMES) await this.delete(profileId, name);
+  }
+}
