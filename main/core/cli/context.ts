@@ -1,0 +1,56 @@
+import { SettingsStore } from '../settings-store.js';
+import { Vault } from '../vault.js';
+import { TokenService } from '../token-service.js';
+import { configDir } from '../paths.js';
+import { redact } from '../redact.js';
+import type { CliIo } from './io.js';
+
+export interface GlobalOptions {
+  baseUrl?: string;
+  timeout?: string;
+  debug?: boolean;
+}
+
+/** Everything a command needs, built once per invocation. */
+export interface CliContext {
+  io: CliIo;
+  settings: SettingsStore;
+  vault: Vault;
+  service: TokenService;
+  debug: boolean;
+  /** Effective overrides: flag beats environment beats the profile's setting. */
+  overrides: { baseUrl?: string; totpBaseUrl?: string; timeoutMs?: number };
+  log: (line: string) => void;
+  info: (line: string) => void;
+}
+
+export function createContext(io: CliIo, options: GlobalOptions, timeoutMs: number | undefined): CliContext {
+  const debug = options.debug === true;
+  const log = (line: string) => {
+    if (debug) io.stderr.write(`[debug] ${redact(line)}\n`);
+  };
+  const settings = SettingsStore.open({ dir: configDir(io.env) });
+  for (const warning of settings.warnings) io.stderr.write(`torus-token: warning: ${warning.message}\n`);
+  const vault = new Vault();
+  const service = new TokenService({ settings, vault, log });
+  const baseUrl = options.baseUrl ?? nonEmpty(io.env.TORUS_BASE_URL);
+  const totpBaseUrl = nonEmpty(io.env.TORUS_TOTP_BASE_URL);
+  return {
+    io,
+    settings,
+    vault,
+    service,
+    debug,
+    overrides: {
+      ...(baseUrl === undefined ? {} : { baseUrl }),
+      ...(totpBaseUrl === undefined ? {} : { totpBaseUrl }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    },
+    log,
+    info: (line: string) => io.stderr.write(`${line}\n`),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value !== undefined && value.trim().length > 0 ? value.trim() : undefined;
+}

@@ -1,0 +1,65 @@
+import type { Readable, Writable } from 'node:stream';
+
+/** The CLI's streams, injectable so commands are testable without a terminal. */
+export interface CliIo {
+  stdin: Readable & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+  stdout: Writable;
+  stderr: Writable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export const processIo = (): CliIo => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+
+/** Reads all of standard input (bounded: nothing we read is larger than a few KiB). */
+export async function readAllStdin(stdin: Readable, maxBytes = 64 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stdin) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    total += buffer.length;
+    if (total > maxBytes) throw new RangeError('standard input is too large');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Prompts on the terminal without echoing what is typed (stderr carries the prompt, so
+ * stdout stays clean for scripts).
+ */
+export function promptHidden(io: CliIo, question: string): Promise<string> {
+  const { stdin, stderr } = io;
+  return new Promise((resolve, reject) => {
+    stderr.write(question);
+    let value = '';
+    const raw = typeof stdin.setRawMode === 'function';
+    if (raw) stdin.setRawMode!(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    const done = (error?: Error) => {
+      stdin.removeListener('data', onData);
+      if (raw) stdin.setRawMode!(false);
+      stdin.pause();
+      stderr.write('\n');
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(new PromptCancelled());
+        if (ch === '\u0004') return done(value.length === 0 ? new PromptCancelled() : undefined);
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else if (ch >= ' ') value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+export class PromptCancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'PromptCancelled';
+  }
+}

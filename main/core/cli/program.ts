@@ -1,0 +1,197 @@
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, TorusError, exitCodeFor, toTorusError } from '../errors.js';
+import { redact } from '../redact.js';
+import { createContext, type CliContext, type GlobalOptions } from './context.js';
+import * as commands from './commands.js';
+import { PromptCancelled, type CliIo } from './io.js';
+
+/**
+ * `torus-token`: the same core, keychain and settings as the app, for scripts and bots.
+ * Contract: stdout carries only what was asked for (a token, JSON); everything else is one
+ * line on stderr; exit codes are documented in EXIT.
+ */
+class UsageError extends Error {}
+
+function parseTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 300) throw new UsageError(`--timeout must be a number of seconds between 1 and 300 (got "${value.slice(0, 20)}").`);
+  return Math.round(seconds * 1000);
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  let context: CliContext | undefined;
+  let debug = argv.includes('--debug');
+
+  const program = new Command('torus-token')
+    .description('Daily Torus Digital Connects access tokens from your system keychain.')
+    .option('--base-url <url>', 'Torus base URL (beats TORUS_BASE_URL and the profile setting)')
+    .option('--timeout <seconds>', 'timeout per attempt, in seconds')
+    .option('--debug', 'show diagnostic details (never secrets)')
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  // Global options are accepted before or after the subcommand ("options everywhere").
+  let globals: GlobalOptions = {};
+  program.hook('preAction', (_root, action) => {
+    const own = action.opts<GlobalOptions>();
+    globals = { ...program.opts<GlobalOptions>() };
+    if (own.baseUrl !== undefined) globals.baseUrl = own.baseUrl;
+    if (own.timeout !== undefined) globals.timeout = own.timeout;
+    if (own.debug === true) globals.debug = true;
+  });
+  const ctx = (): CliContext => {
+    if (!context) {
+      debug = globals.debug === true;
+      context = createContext(io, globals, parseTimeout(globals.timeout));
+    }
+    return context;
+  };
+  const profileOption = () => new Option('-p, --profile <name>', 'profile name or id (default: the active profile)');
+
+  program
+    .command('login')
+    .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--timeout <seconds>').hideHelp())
+    .addOption(new Option('--debug').hideHelp())
+    .description('save API key, API secret and a request token (or TOTP secret) to the keychain')
+    .addOption(profileOption())
+    .addOption(new Option('--mode <mode>', 'how tokens are obtained').choices(['request-token', 'totp']))
+    .option('--totp-base-url <url>', 'TOTP base URL to store in the profile')
+    .option('--stdin', 'read the three values as lines from standard input')
+    .action(async (options: commands.LoginOptions) => {
+      const context = ctx();
+      await commands.login(context, { ...options, ...(globals.baseUrl === undefined ? {} : { baseUrl: globals.baseUrl }) });
+    });
+
+  program
+    .command('request-token')
+    .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--timeout <seconds>').hideHelp())
+    .addOption(new Option('--debug').hideHelp())
+    .description('save a new request token (bare, or the redirect URL) read from standard input')
+    .argument('[token]', 'the token or redirect URL (discouraged: it lands in shell history)')
+    .addOption(profileOption())
+    .action(async (token: string | undefined, options: { profile?: string }) => commands.setRequestToken(ctx(), options, token));
+
+  program
+    .command('refresh')
+    .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--timeout <seconds>').hideHelp())
+    .addOption(new Option('--debug').hideHelp())
+    .description('get a new access token from Torus now')
+    .addOption(profileOption())
+    .option('--print', 'also print the token on stdout')
+    .action(async (options: { profile?: string; print?: boolean }) => commands.refresh(ctx(), options));
+
+  program
+    .command('get')
+    .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--timeout <seconds>').hideHelp())
+    .addOption(new Option('--debug').hideHelp())
+    .description('print the current access token')
+    .addOption(profileOption())
+    .option('--refresh-if-stale', 'refresh first when the token has expired or is missing')
+    .action(async (options: { profile?: string; refreshIfStale?: boolean }) => commands.get(ctx(), options));
+
+  program
+    .command('exec')
+    .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--timeout <seconds>').hideHelp())
+    .addOption(new Option('--debug').hideHelp())
+    .description('run a command with TORUS_ACCESS_TOKEN set (refreshing first if stale)')
+    .addOption(profileOption())
+    .argument('<command...>', 'the command and its arguments, after --')
+    .passThroughOptions()
+    .action(async (command: string[], options: { profile?: string }) => {
+      exitCode = await commands.exec(ctx(), options, command);
+    });
+
+  program
+    .command('status')
+    .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--timeout <seconds>').hideHelp())
+    .addOption(new Option('--debug').hideHelp())
+    .description("show the token's state, age and expiry")
+    .addOption(profileOption())
+    .option('--json', 'machine-readable output')
+    .action(async (options: { profile?: string; json?: boolean }) => commands.status(ctx(), options));
+
+  program
+    .command('verify')
+    .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--timeout <seconds>').hideHelp())
+    .addOption(new Option('--debug').hideHelp())
+    .description('ask Torus whether the stored token still works')
+    .addOption(profileOption())
+    .action(async (options: { profile?: string }) => {
+      exitCode = await commands.verify(ctx(), options);
+    });
+
+  program
+    .command('profiles')
+    .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--timeout <seconds>').hideHelp())
+    .addOption(new Option('--debug').hideHelp())
+    .description('list profiles (the active one is starred)')
+    .option('--use <name>', 'make this profile the active one')
+    .option('--json', 'machine-readable output')
+    .action((options: { json?: boolean; use?: string }) => commands.profiles(ctx(), options));
+
+  program
+    .command('logout')
+    .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--timeout <seconds>').hideHelp())
+    .addOption(new Option('--debug').hideHelp())
+    .description("delete a profile's secrets and token from the keychain")
+    .addOption(profileOption())
+    .option('--remove-profile', 'also delete the profile from the settings')
+    .action(async (options: { profile?: string; removeProfile?: boolean }) => commands.logout(ctx(), options));
+
+  program
+    .command('login-url')
+    .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--timeout <seconds>').hideHelp())
+    .addOption(new Option('--debug').hideHelp())
+    .description('print the Torus sign-in address that issues a new request token')
+    .addOption(profileOption())
+    .action(async (options: { profile?: string }) => commands.loginUrl(ctx(), options));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io, debug);
+  }
+}
+
+function reportError(error: unknown, io: CliIo, debug: boolean): number {
+  if (error instanceof CommanderError) {
+    // Help and version are not errors; commander already printed its message.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (error instanceof UsageError) {
+    io.stderr.write(`torus-token: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof PromptCancelled) {
+    io.stderr.write('torus-token: cancelled.\n');
+    return 130;
+  }
+  const torusError: TorusError = toTorusError(error);
+  io.stderr.write(`torus-token: ${redact(torusError.message)}\n`);
+  if (debug) {
+    const cause = torusError.cause;
+    io.stderr.write(`[debug] kind=${torusError.kind}${torusError.status ? ` status=${torusError.status}` : ''}\n`);
+    if (cause instanceof Error) io.stderr.write(`[debug] cause: ${redact(cause.stack ?? cause.message)}\n`);
+    if (torusError === error) io.stderr.write(`[debug] ${redact(torusError.stack ?? '')}\n`);
+  }
+  return exitCodeFor(torusError);
+}

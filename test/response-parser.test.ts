@@ -1,0 +1,181 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { parseAccessTokenBody, parseJsonLenient } from '../main/core/response-parser.js';
+import { TorusError } from '../main/core/errors.js';
+
+/** Property tests for the body parser: valid JSON and Torus's documented trailing-comma form. */
+
+const RUNS = { numRuns: 200, seed: 20250115 } as const;
+
+const JSON_WS = ['', ' ', '\t', '\n', '\r\n', '  \n\t '];
+const ws = fc.constantFrom(...JSON_WS);
+
+/** A realistic token: any printable characters (quotes, commas, braces, unicode), never whitespace. */
+const token = fc
+  .string({ unit: 'grapheme', minLength: 1, maxLength: 80 })
+  .filter((s) => s.length > 0 && !/\s/.test(s));
+
+const TOKEN_KEYS = new Set(['AccessToken', 'accessToken', 'access_token']);
+const otherKey = fc.string({ maxLength: 12 }).filter((k) => !TOKEN_KEYS.has(k));
+const otherValue: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 2 });
+const otherEntries = fc.uniqueArray(fc.tuple(otherKey, otherValue), { maxLength: 5, selector: ([k]) => k });
+
+/** Serialises members by hand so that whitespace and a trailing comma can be placed anywhere. */
+function render(entries: Array<[string, unknown]>, spaces: string[], trailingComma: boolean): string {
+  let i = 0;
+  const s = () => spaces[i++ % spaces.length] ?? '';
+  const members = entries.map(([k, v]) => `${s()}${JSON.stringify(k)}${s()}:${s()}${JSON.stringify(v)}${s()}`);
+  return `${s()}{${members.join(',')}${trailingComma ? `,${s()}` : ''}}${s()}`;
+}
+
+function caught(fn: () => unknown): TorusError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TorusError);
+    return error as TorusError;
+  }
+  throw new Error('expected a TorusError, nothing was thrown');
+}
+
+describe('parseAccessTokenBody accepts any object with a non-empty AccessToken', () => {
+  it('parses valid JSON with arbitrary other members, order and whitespace back to the token', () => {
+    fc.assert(
+      fc.property(token, otherEntries, fc.nat(), fc.array(ws, { minLength: 1, maxLength: 8 }), (tok, others, pos, spaces) => {
+        const entries: Array<[string, unknown]> = [...others];
+        entries.splice(pos % (entries.length + 1), 0, ['AccessToken', tok]);
+        const body = render(entries, spaces, false);
+        expect(() => JSON.parse(body)).not.toThrow();
+        expect(parseAccessTokenBody(body, 'application/json')).toBe(tok);
+      }),
+      RUNS,
+    );
+  });
+
+  it('parses the documented trailing-comma form (not valid JSON) back to the token', () => {
+    fc.assert(
+      fc.property(token, otherEntries, fc.nat(), fc.array(ws, { minLength: 1, maxLength: 8 }), (tok, others, pos, spaces) => {
+        const entries: Array<[string, unknown]> = [...others];
+        entries.splice(pos % (entries.length + 1), 0, ['AccessToken', tok]);
+        const body = render(entries, spaces, true);
+        expect(() => JSON.parse(body)).toThrow();
+        expect(parseAccessTokenBody(body, 'application/json; charset=utf-8')).toBe(tok);
+      }),
+      RUNS,
+    );
+  });
+
+  it('parses the exact sample from the Torus documentation', () => {
+    expect(parseAccessTokenBody('{\n"AccessToken": "abc.def.ghi",\n}', null)).toBe('abc.def.ghi');
+  });
+
+  it('trims whitespace around the token value', () => {
+    fc.assert(
+      fc.property(token, ws, ws, (tok, a, b) => {
+        expect(parseAccessTokenBody(JSON.stringify({ AccessToken: `${a}${tok}${b}` }), null)).toBe(tok);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('parseAccessTokenBody refuses bodies without a usable token as invalid-response', () => {
+  const expectInvalid = (body: string, contentType: string | null, secret?: string) => {
+    const error = caught(() => parseAccessTokenBody(body, contentType));
+    expect(error.kind).toBe('invalid-response');
+    expect(error.message.length).toBeGreaterThan(0);
+    if (secret !== undefined) expect(error.message).not.toContain(secret);
+    return error;
+  };
+
+  it('HTML pages (by content or content-type) never leak what they contained', () => {
+    fc.assert(
+      fc.property(token, (tok) => {
+        expectInvalid(`<html><body>${tok}</body></html>`, 'text/html', tok);
+        expectInvalid(`  <!doctype html><p>${tok}`, null, tok);
+        expectInvalid(JSON.stringify({ AccessToken: tok }), 'text/html; charset=utf-8', tok);
+      }),
+      RUNS,
+    );
+  });
+
+  it('non-JSON text and JSON that is not an object', () => {
+    fc.assert(
+      fc.property(token, (tok) => {
+        expectInvalid(`AccessToken=${tok}`, 'text/plain', tok);
+        expectInvalid(`{"AccessToken": "${tok.replace(/["\\]/g, '')}"`, null, tok.replace(/["\\]/g, '') || undefined);
+        expectInvalid(JSON.stringify([tok]), null, tok);
+        expectInvalid(JSON.stringify(tok), null, tok);
+        expectInvalid(`{"AccessToken": ${JSON.stringify(tok)},,}`, null, tok);
+      }),
+      RUNS,
+    );
+    for (const body of ['', '   ', 'null', '42', 'true', 'undefined', '{', '}']) expectInvalid(body, 'application/json');
+  });
+
+  it('a missing, empty, whitespace-only or non-string AccessToken', () => {
+    fc.assert(
+      fc.property(otherEntries, fc.boolean(), (others, trailing) => {
+        expectInvalid(render(others, [' '], trailing && others.length > 0), null);
+      }),
+      RUNS,
+    );
+    for (const bad of ['', ' ', '\n\t', null, 0, 123, true, false, [], ['abc'], {}, { value: 'abc' }]) {
+      expectInvalid(JSON.stringify({ AccessToken: bad }), 'application/json');
+      expectInvalid(`{"AccessToken": ${JSON.stringify(bad)},}`, 'application/json');
+    }
+  });
+
+  it('a token with inner whitespace or an absurd length, without echoing it', () => {
+    fc.assert(
+      fc.property(token, token, fc.constantFrom(' ', '\t', '\n', '\u00a0', '\u2028'), (a, b, gap) => {
+        const bad = `${a}${gap}${b}`;
+        expectInvalid(JSON.stringify({ AccessToken: bad }), null, bad);
+        expectInvalid(JSON.stringify({ AccessToken: bad }), null, a.length >= 4 ? a : undefined);
+      }),
+      RUNS,
+    );
+    const huge = 'h'.repeat(16 * 1024 + 1);
+    const error = expectInvalid(JSON.stringify({ AccessToken: huge }), null);
+    expect(error.message).not.toContain('hhhh');
+  });
+
+  it("includes Torus's own message when the token is missing", () => {
+    const error = expectInvalid(JSON.stringify({ status: 'error', message: 'Session limit reached' }), null);
+    expect(error.torusMessage).toBe('Session limit reached');
+    expect(error.message).toContain('Session limit reached');
+  });
+});
+
+describe('parseJsonLenient', () => {
+  it('preserves commas (and "," before closing brackets) inside strings', () => {
+    const tricky = fc.array(fc.constantFrom('a', ',', '}', ']', ', }', ',]', '"', '\\', ' ', '\n', '{', '['), { maxLength: 12 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(tricky, tricky, fc.boolean(), (a, b, trailing) => {
+        const text = `{"a": ${JSON.stringify(a)}, "list": [${JSON.stringify(b)}${trailing ? ',' : ''}]${trailing ? ' ,\n' : ''}}`;
+        expect(parseJsonLenient(text)).toEqual({ a, list: [b] });
+      }),
+      RUNS,
+    );
+  });
+
+  it('keeps a token containing ",}" intact through the trailing-comma repair', () => {
+    expect(parseAccessTokenBody('{"AccessToken": "ab,}cd\\",}", "x": "y,]",\n}', null)).toBe('ab,}cd",}');
+  });
+
+  it('is identical to JSON.parse on valid JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = JSON.stringify(value);
+        expect(parseJsonLenient(text)).toEqual(JSON.parse(text));
+      }),
+      RUNS,
+    );
+  });
+
+  it('does not accept other JSON deviations (single quotes, comments, leading commas)', () => {
+    for (const text of ["{'AccessToken': 'x'}", '{"AccessToken": "x" /* c */}', '{,"AccessToken": "x"}', '[1,,]']) {
+      expect(() => parseJsonLenient(text)).toThrow();
+    }
+  });
+});
