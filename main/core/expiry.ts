@@ -79,6 +79,10 @@ export function zonedToInstant(year: number, month: number, day: number, hour: n
   const guess = Date.UTC(year, month - 1, day, hour, minute);
   const first = guess - offsetMs(guess, zone);
   const second = guess - offsetMs(first, zone);
+  // In a spring-forward gap the wall time does not exist; both guesses then straddle the gap
+  // and the later one is that time shifted forward by the gap (02:30 -> 03:30) in every zone.
+  const wall = wallClock(second, zone);
+  if (wall.hour !== hour || wall.minute !== minute) return Math.max(first, second);
   return second;
 }
 

@@ -7,7 +7,7 @@ import type { Attempt, TokenMeta } from './settings-schema.js';
 export type TokenStatus = 'none' | 'refreshing' | 'fresh' | 'expiring-soon' | 'stale' | 'failed' | 'needs-sign-in';
 
 export interface LastError {
-  kind: Attempt['outcome'];
+  kind: Exclude<Attempt['outcome'], 'success'>;
   message: string;
   at: number;
   needsSignIn: boolean;
@@ -26,7 +26,8 @@ export function lastFailure(history: readonly Attempt[], token: TokenMeta | null
   const last = history[history.length - 1];
   if (!last || last.outcome === 'success') return null;
   if (token && last.at < token.issuedAt) return null;
-  return { kind: last.outcome, message: last.message, at: last.at, needsSignIn: last.needsSignIn };
+  const kind = last.outcome;
+  return { kind, message: last.message, at: last.at, needsSignIn: last.needsSignIn };
 }
 
 export function deriveStatus(now: number, token: TokenMeta | null, failure: LastError | null, refreshing: boolean, marginMs: number): TokenStatus {

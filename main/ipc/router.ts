@@ -1,0 +1,93 @@
+import { INVOKE_CHANNELS, type InvokeChannel, type RequestOf, type Result, type ResponseOf } from '../../preload/contract.js';
+import { toUiError, type AppController } from '../core/app-controller.js';
+import { payloadSchemas } from './schemas.js';
+
+/**
+ * The IPC router: the only door from the renderer into main. It is Electron-free, so the
+ * Electron glue and the browser-test bridge share it. Each call is checked twice before any
+ * handler runs: the sender must be our own page, and the payload must match its schema.
+ * Refusals are logged by channel and reason only, never with the payload.
+ */
+export type Handlers = { [C in InvokeChannel]: (payload: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C> };
+
+export function controllerHandlers(app: AppController): Handlers {
+  return {
+    'state:get': () => app.getState(),
+    'token:refresh': (p) => app.refresh(p),
+    'token:copy': (p) => app.copyToken(p),
+    'token:reveal': (p) => app.revealToken(p),
+    'signin:open': (p) => app.signIn(p),
+    'signin:set-request-token': (p) => app.setRequestToken(p.input, p.profileId === undefined ? {} : { profileId: p.profileId }),
+    'credentials:save': (p) => app.saveCredentials(p),
+    'settings:get': () => app.getSettings(),
+    'settings:update': (p) => app.updateSettings(p),
+    'profiles:add': (p) => app.addProfile(p),
+    'profiles:update': (p) => app.updateProfile(p),
+    'profiles:remove': (p) => app.removeProfile(p.profileId),
+    'profiles:switch': (p) => app.switchProfile(p.profileId),
+    'history:get': (p) => app.getHistory(p),
+    'popover:hide': () => app.hidePopover(),
+    'app:quit': () => app.quit(),
+  };
+}
+
+export interface RouterOptions {
+  /** Is this frame URL our own renderer page? */
+  isTrustedSender: (senderUrl: string | undefined) => boolean;
+  log: (line: string) => void;
+}
+
+export interface IpcRouter {
+  readonly channels: readonly InvokeChannel[];
+  handle(channel: string, senderUrl: string | undefined, payload: unknown): Promise<Result<unknown>>;
+}
+
+const forbidden = (message: string): Result<never> => ({ ok: false, error: { kind: 'forbidden', message, needsSignIn: false } });
+
+export function createIpcRouter(handlers: Handlers, options: RouterOptions): IpcRouter {
+  const known = new Set<string>(INVOKE_CHANNELS);
+  return {
+    channels: INVOKE_CHANNELS,
+    async handle(channel, senderUrl, payload) {
+      if (!known.has(channel)) {
+        options.log(`ipc: refused unknown channel`);
+        return forbidden('Unknown request.');
+      }
+      const typed = channel as InvokeChannel;
+      if (!options.isTrustedSender(senderUrl)) {
+        options.log(`ipc: refused ${typed} from an untrusted sender`);
+        return forbidden('This request did not come from Torus Token.');
+      }
+      const parsed = payloadSchemas[typed].safeParse(payload ?? null);
+      if (!parsed.success) {
+        options.log(`ipc: refused ${typed}: payload does not match its schema (${parsed.error.issues.map((i) => i.path.join('.') || 'payload').join(', ')})`);
+        return { ok: false, error: { kind: 'invalid-input', message: 'That request was not understood.', needsSignIn: false } };
+      }
+      try {
+        const handler = handlers[typed] as (p: unknown) => unknown;
+        return { ok: true, value: await handler(parsed.data) };
+      } catch (error) {
+        return { ok: false, error: toUiError(error) };
+      }
+    },
+  };
+}
+
+/** Our renderer is loaded from a file:// URL (packaged) or the dev server (development). */
+export function trustedSenderCheck(allowed: { fileIndexUrl?: string; devServerOrigin?: string }): (url: string | undefined) => boolean {
+  return (url) => {
+    if (!url) return false;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return false;
+    }
+    if (allowed.fileIndexUrl !== undefined && parsed.protocol === 'file:') {
+      const expected = new URL(allowed.fileIndexUrl);
+      return parsed.pathname === expected.pathname;
+    }
+    if (allowed.devServerOrigin !== undefined) return parsed.origin === new URL(allowed.devServerOrigin).origin;
+    return false;
+  };
+}
