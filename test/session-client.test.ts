@@ -1,0 +1,266 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { SessionClient, MAX_BODY_BYTES, type ClientOptions } from '../main/core/session-client.js';
+import { TorusError } from '../main/core/errors.js';
+import { totpCode } from '../main/core/totp.js';
+import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
+import { closedLoopbackUrl, distinctiveCredentials, recordingSleep, rejectionOf } from './helpers/core-fixtures.js';
+
+/** The session client against the loopback Torus simulator: real HTTP, no fetch mocks. */
+
+const T0 = Date.UTC(2025, 0, 15, 3, 0); // fixed clock for the simulator and TOTP
+const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DP';
+/** Headers the HTTP stack adds by itself; everything else must be exactly what Torus documents. */
+const TRANSPORT_HEADERS = new Set(['host', 'connection', 'content-length', 'user-agent', 'accept-encoding', 'accept-language', 'sec-fetch-mode']);
+
+let sim: TorusSimulator;
+let creds: { apiKey: string; apiSecret: string };
+let requestToken: string;
+let sleep: ReturnType<typeof recordingSleep>;
+let logLines: string[];
+/** Every error and log line of a test, checked for secrets afterwards. */
+let observed: string[];
+
+beforeEach(async () => {
+  creds = distinctiveCredentials();
+  sim = await startSimulator({ ...creds, totpSecret: TOTP_SECRET, now: () => T0 });
+  requestToken = sim.issueRequestToken();
+  sleep = recordingSleep();
+  logLines = [];
+  observed = [];
+});
+
+afterEach(async () => {
+  const text = [...observed, ...logLines].join('\n');
+  for (const secret of [creds.apiKey, creds.apiSecret, requestToken, TOTP_SECRET, totpCode(TOTP_SECRET, T0)]) {
+    expect(text).not.toContain(secret);
+  }
+  await sim.close();
+});
+
+function client(options: ClientOptions = {}): SessionClient {
+  return new SessionClient({ sleep: sleep.sleep, random: () => 0.5, log: (line) => logLines.push(line), timeoutMs: 2_000, ...options });
+}
+
+function generate(c: SessionClient = client(), signal?: AbortSignal) {
+  return c.generate({ baseUrl: sim.url, ...creds, requestToken }, signal);
+}
+
+async function failure(promise: () => Promise<unknown>): Promise<TorusError> {
+  const error = await rejectionOf(promise);
+  expect(error).toBeInstanceOf(TorusError);
+  const e = error as TorusError;
+  observed.push(e.message, e.torusMessage ?? '', String(e.stack ?? ''));
+  return e;
+}
+
+describe('SessionClient.generate: the documented call', () => {
+  it('sends exactly the documented method, path, headers and body, and returns the token', async () => {
+    const result = await generate();
+    expect(result.attempts).toBe(1);
+    expect(result.accessToken.split('.')).toHaveLength(3); // the simulator mints JWTs
+    expect(sim.requestCount('generate')).toBe(1);
+    const [req] = sim.requests;
+    expect(req!.method).toBe('POST');
+    expect(req!.path).toBe('/api/v1/session/generate');
+    expect(req!.headers.token).toBe(requestToken);
+    expect(req!.headers['content-type']).toBe('application/json');
+    expect(req!.headers.authorization).toBeUndefined();
+    const own = Object.keys(req!.headers).filter((h) => !TRANSPORT_HEADERS.has(h)).sort();
+    expect(own).toEqual(['accept', 'content-type', 'token']);
+    const body = JSON.parse(req!.body) as Record<string, unknown>;
+    expect(body).toEqual({ API_KEY: creds.apiKey, API_SECRET: creds.apiSecret });
+    expect(Object.keys(body)).toEqual(['API_KEY', 'API_SECRET']);
+    expect(sleep.delays).toEqual([]);
+  });
+
+  it('accepts the documented trailing-comma body', async () => {
+    sim.setFault('trailing-comma', { burst: 1 });
+    const result = await generate();
+    expect(result.accessToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(result.attempts).toBe(1);
+  });
+
+  it('TOTP mode: posts API_KEY and the RFC 6238 code, no Token header, and returns the token', async () => {
+    const result = await client().generateWithTotp({ totpBaseUrl: sim.url, apiKey: creds.apiKey, totpSecret: TOTP_SECRET, now: T0 });
+    expect(result.accessToken.length).toBeGreaterThan(10);
+    expect(sim.requestCount('totp')).toBe(1);
+    const [req] = sim.requests;
+    expect(req!.path).toBe('/api/v1/session/totp/generate');
+    expect(req!.headers.token).toBeUndefined();
+    expect(req!.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(req!.body)).toEqual({ API_KEY: creds.apiKey, TOTP: totpCode(TOTP_SECRET, T0) });
+  });
+
+  it('TOTP mode: a wrong secret is rejected without needsSignIn', async () => {
+    const e = await failure(() => client().generateWithTotp({ totpBaseUrl: sim.url, apiKey: creds.apiKey, totpSecret: 'KRUGS4ZANFZSA3TPOQQHI2DFEBZWKY3S', now: T0 }));
+    expect(e.kind).toBe('rejected');
+    expect(e.needsSignIn).toBe(false);
+    expect(sim.requestCount('totp')).toBe(1);
+  });
+});
+
+describe('SessionClient.generate: refusals are final', () => {
+  it('a refused request token → rejected, needsSignIn, Torus message included, not retried', async () => {
+    await generate(); // uses the single-use request token
+    sim.resetLog();
+    const e = await failure(() => generate());
+    expect(e.kind).toBe('rejected');
+    expect(e.status).toBe(401);
+    expect(e.needsSignIn).toBe(true);
+    expect(e.torusMessage).toBe('Request token is invalid or expired');
+    expect(e.message).toContain('Request token is invalid or expired');
+    expect(e.message).toMatch(/sign in/i);
+    expect(sim.requestCount('generate')).toBe(1);
+    expect(sleep.delays).toEqual([]);
+  });
+
+  it('a refused key or secret → rejected, no needsSignIn, names the key/secret', async () => {
+    const e = await failure(() => client().generate({ baseUrl: sim.url, apiKey: creds.apiKey, apiSecret: `${creds.apiSecret}-wrong`, requestToken }));
+    expect(e.kind).toBe('rejected');
+    expect(e.needsSignIn).toBe(false);
+    expect(e.message).toContain('Invalid API key or secret');
+    expect(e.message).not.toContain(`${creds.apiSecret}-wrong`);
+    expect(sim.requestCount('generate')).toBe(1);
+  });
+
+  it.each([
+    ['reject-401', 401],
+    ['reject-403', 403],
+  ] as const)('%s → rejected, status %i, Torus message included, requestCount 1', async (fault, status) => {
+    sim.setFault(fault);
+    const e = await failure(() => generate());
+    expect(e.kind).toBe('rejected');
+    expect(e.status).toBe(status);
+    expect(e.needsSignIn).toBe(true);
+    expect(e.torusMessage).toBeTruthy();
+    expect(e.message).toContain(e.torusMessage!);
+    expect(sim.requestCount('generate')).toBe(1);
+    expect(sleep.delays).toEqual([]);
+  });
+});
+
+describe('SessionClient.generate: transient failures are retried', () => {
+  it('a 503 burst is retried with backoff and then succeeds', async () => {
+    sim.setFault('server-error-burst', { burst: 2 });
+    const result = await generate();
+    expect(result.attempts).toBe(3);
+    expect(sim.requestCount('generate')).toBe(3);
+    expect(sleep.delays).toEqual([375, 750]); // full jitter at random()=0.5 over 500 ms, then 1000 ms
+  });
+
+  it('a 503 burst longer than the attempts → server-error after exactly 3 requests', async () => {
+    sim.setFault('server-error-burst', { burst: 5 });
+    const e = await failure(() => generate());
+    expect(e.kind).toBe('server-error');
+    expect(e.status).toBe(503);
+    expect(sim.requestCount('generate')).toBe(3);
+  });
+
+  it('429 with Retry-After is honoured (the injected sleep receives ~1000 ms)', async () => {
+    sim.setFault('rate-limit', { retryAfterSeconds: 1 });
+    const result = await generate();
+    expect(result.attempts).toBe(2);
+    expect(sleep.delays).toHaveLength(1);
+    expect(sleep.delays[0]).toBeGreaterThanOrEqual(900);
+    expect(sleep.delays[0]).toBeLessThanOrEqual(1100);
+  });
+
+  it('429 Retry-After is capped at 30 s', async () => {
+    sim.setFault('rate-limit', { retryAfterSeconds: 3600, burst: 3 });
+    const e = await failure(() => generate());
+    expect(e.kind).toBe('rate-limited');
+    expect(sleep.delays).toEqual([30_000, 30_000]);
+  });
+
+  it('a hanging response → timeout after the small timeoutMs, on every attempt', async () => {
+    sim.setFault('hang');
+    const started = Date.now();
+    const e = await failure(() => generate(client({ timeoutMs: 150 })));
+    expect(e.kind).toBe('timeout');
+    expect(sim.requestCount('generate')).toBe(3);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('a connection reset → network', async () => {
+    sim.setFault('reset');
+    const e = await failure(() => generate());
+    expect(e.kind).toBe('network');
+    expect(sim.requestCount('generate')).toBe(3);
+  });
+
+  it('a closed port → network', async () => {
+    const e = await failure(async () => client().generate({ baseUrl: await closedLoopbackUrl(), ...creds, requestToken }));
+    expect(e.kind).toBe('network');
+    expect(sleep.delays).toHaveLength(2);
+  });
+});
+
+describe('SessionClient.generate: invalid responses', () => {
+  it('an HTML page → invalid-response, not retried', async () => {
+    sim.setFault('html-error');
+    const e = await failure(() => generate());
+    expect(e.kind).toBe('invalid-response');
+    expect(sim.requestCount('generate')).toBe(1);
+  });
+
+  it('an empty AccessToken → invalid-response', async () => {
+    sim.setFault('empty-token');
+    const e = await failure(() => generate());
+    expect(e.kind).toBe('invalid-response');
+  });
+
+  it(`an oversized body (> ${MAX_BODY_BYTES} bytes) → invalid-response`, async () => {
+    sim.setFault('oversized');
+    const e = await failure(() => generate());
+    expect(e.kind).toBe('invalid-response');
+    expect(e.message).toMatch(/1 MiB/);
+  });
+});
+
+describe('SessionClient: cancellation', () => {
+  it('aborting the signal during a hanging request → cancelled, not retried', async () => {
+    sim.setFault('hang');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const e = await failure(() => generate(client({ timeoutMs: 5_000 }), controller.signal));
+    expect(e.kind).toBe('cancelled');
+    expect(sim.requestCount('generate')).toBe(1);
+  });
+
+  it('an already-aborted signal → cancelled without any request', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const e = await failure(() => generate(client(), controller.signal));
+    expect(e.kind).toBe('cancelled');
+    expect(sim.requestCount('generate')).toBe(0);
+  });
+});
+
+describe('SessionClient.verify', () => {
+  it('valid for a fresh token, sent as a Bearer header to /api/v1/market/status', async () => {
+    const { accessToken } = await generate();
+    const result = await client().verify(sim.url, accessToken);
+    expect(result).toEqual({ status: 'valid' });
+    const req = sim.requests.find((r) => r.path === '/api/v1/market/status');
+    expect(req!.method).toBe('GET');
+    expect(req!.headers.authorization).toBe(`Bearer ${accessToken}`);
+  });
+
+  it('rejected after the simulator revokes access tokens; the message does not echo the token', async () => {
+    const { accessToken } = await generate();
+    sim.revokeAccessTokens();
+    const result = await client().verify(sim.url, accessToken);
+    expect(result.status).toBe('rejected');
+    if (result.status !== 'valid') expect(result.message).not.toContain(accessToken);
+    expect(sim.requestCount('status')).toBe(1);
+  });
+
+  it('unknown when Torus cannot be reached', async () => {
+    const result = await client().verify(await closedLoopbackUrl(), 'some-access-token-value');
+    expect(result.status).toBe('unknown');
+    if (result.status !== 'valid') {
+      observed.push(result.message);
+      expect(result.message).not.toContain('some-access-token-value');
+    }
+  });
+});
