@@ -40,7 +40,6 @@ export interface AppPorts {
   platform: AppState['platform'];
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function credential(value: string, label: string): string {

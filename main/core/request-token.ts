@@ -6,7 +6,6 @@ import { TorusError } from './errors.js';
  * of request_token / requestToken / REQUEST_TOKEN is found, in the query or the fragment.
  */
 const PARAM_NAME = /^request[_-]?token$/i;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const MAX_LENGTH = 4096;
 

@@ -10,7 +10,6 @@ import type { CliContext } from './context.js';
 import { promptHidden, readAllStdin } from './io.js';
 import { formatInstant, relative } from './format.js';
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function requireCredential(value: string | undefined, label: string): string {

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, TorusError, exitCodeFor, toTorusError } from '../errors.js';
+import type { TorusError} from '../errors.js';
+import { EXIT, exitCodeFor, toTorusError } from '../errors.js';
 import { redact } from '../redact.js';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
 import * as commands from './commands.js';
