@@ -221,7 +221,7 @@ export class AppController {
     const writes: Array<['apiKey' | 'apiSecret' | 'totpSecret', string]> = [];
     if (input.apiKey !== undefined) writes.push(['apiKey', credential(input.apiKey, 'The API key')]);
     if (input.apiSecret !== undefined) writes.push(['apiSecret', credential(input.apiSecret, 'The API secret')]);
-    if (input.totpSecret !== undefined) writes.push(['totpSecret', normalizeTotpSecret(credential(input.totpSecret, 'The TOTP secret'))]);
+    if (input.totpSecret !== undefined) writes.push(['totpSecret', normalizeTotpSecret(input.totpSecret)]);
     if (writes.length === 0) throw new TorusError('invalid-input', 'Nothing to save.');
     for (const [name, value] of writes) await this.service.vault.set(profile.id, name, value);
     this.presence.delete(profile.id);

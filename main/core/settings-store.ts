@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import Conf from 'conf';
 import { settingsSchema, describeIssues, defaultSettings, SETTINGS_VERSION, type Settings } from './settings-schema.js';
@@ -100,6 +100,8 @@ export class SettingsStore {
       initial = defaultSettings();
     } else {
       initial = checked.settings ?? defaultSettings();
+      // A blank file holds nothing, but conf cannot parse it: remove it so defaults are written.
+      if (checked.settings === undefined && existsSync(filePath)) unlinkSync(filePath);
     }
     const conf = (options.factory ?? confFactory)({ cwd: options.dir, configName: SETTINGS_FILE_NAME });
     conf.store = initial as unknown as Record<string, unknown>;

@@ -52,7 +52,7 @@ export async function login(ctx: CliContext, options: LoginOptions): Promise<voi
   const [rawKey, rawSecret, rawLast] = await readCredentials(ctx, mode, options.stdin === true);
   const apiKey = requireCredential(rawKey, 'The API key');
   const apiSecret = requireCredential(rawSecret, 'The API secret');
-  const last = mode === 'totp' ? normalizeTotpSecret(requireCredential(rawLast, 'The TOTP secret')) : parseRequestTokenInput(rawLast);
+  const last = mode === 'totp' ? normalizeTotpSecret(rawLast) : parseRequestTokenInput(rawLast);
 
   // Validate everything before writing anything, then create or update the profile.
   let profile: Profile | undefined;
