@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { createServer } from 'node:http';
 import { SessionClient, MAX_BODY_BYTES, type ClientOptions } from '../main/core/session-client.js';
 import { TorusError } from '../main/core/errors.js';
 import { totpCode } from '../main/core/totp.js';
@@ -214,6 +215,33 @@ describe('SessionClient.generate: invalid responses', () => {
     const e = await failure(() => generate());
     expect(e.kind).toBe('invalid-response');
     expect(e.message).toMatch(/1 MiB/);
+  });
+});
+
+describe('SessionClient: Torus messages that echo credentials are redacted', () => {
+  it('a 200 answer without a token whose message repeats the request token and key', async () => {
+    // Not a simulator fault: a tiny loopback server that echoes what it was sent.
+    const echo = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        const key = (JSON.parse(body) as { API_KEY: string }).API_KEY;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'error', message: `Request token ${String(req.headers.token)} for ${key} has expired` }));
+      });
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const { port } = echo.address() as { port: number };
+    try {
+      const e = await failure(() => client().generate({ baseUrl: `http://127.0.0.1:${port}`, ...creds, requestToken }));
+      expect(e.kind).toBe('invalid-response');
+      expect(e.message).toContain('has expired');
+      expect(e.message).not.toContain(requestToken);
+      expect(e.message).not.toContain(creds.apiKey);
+      expect(e.torusMessage).not.toContain(requestToken);
+    } finally {
+      await new Promise<void>((resolve) => echo.close(() => resolve()));
+    }
   });
 });
 

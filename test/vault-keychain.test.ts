@@ -131,4 +131,3 @@ describe('Vault without a Secret Service', () => {
     expect(child.stdout + child.stderr).not.toContain(secretValue);
   });
 });
-});

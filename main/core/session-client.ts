@@ -218,7 +218,13 @@ export class SessionClient {
         return make();
       },
       async (response, req) => {
-        if (response.status === 200 || response.status === 201) return parseAccessTokenBody(response.text, response.contentType);
+        if (response.status === 200 || response.status === 201) {
+          try {
+            return parseAccessTokenBody(response.text, response.contentType);
+          } catch (error) {
+            throw redactedError(error, req.secrets);
+          }
+        }
         throw this.errorFor(response, req);
       },
       signal,
@@ -334,6 +340,16 @@ export class SessionClient {
   get settings(): ClientOptions {
     return this.options;
   }
+}
+
+/** parseAccessTokenBody may quote Torus's message, which may echo a credential: scrub it. */
+function redactedError(error: unknown, secrets: string[]): unknown {
+  if (!(error instanceof TorusError)) return error;
+  const torusMessage = error.torusMessage === undefined ? undefined : redact(error.torusMessage, secrets);
+  return new TorusError(error.kind, redact(error.message, secrets), {
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(torusMessage === undefined ? {} : { torusMessage }),
+  });
 }
 
 function blamesKeyOrSecret(message: string | undefined): boolean {

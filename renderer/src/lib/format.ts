@@ -1,0 +1,154 @@
+import type { ErrorKind, TokenStatus, TokenView, UiError } from '../../../preload/contract.js';
+
+/** Formatting helpers for the popover: plain words, local 24-hour clock times. */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+const hhmm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const hhmmss = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
+const dayMonth = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h23' });
+
+function startOfDay(ms: number): number {
+  const d = new Date(ms);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+/** "08:31" today, "yesterday 08:31", "tomorrow 06:00", "Mon 08:31" within a week, else "12 Mar 08:31". */
+export function clockTime(at: number, now: number, withSeconds = false): string {
+  const time = (withSeconds ? hhmmss : hhmm).format(at);
+  const days = Math.round((startOfDay(at) - startOfDay(now)) / DAY);
+  if (days === 0) return time;
+  if (days === -1) return `yesterday ${time}`;
+  if (days === 1) return `tomorrow ${time}`;
+  if (Math.abs(days) < 7) return `${weekday.format(at)} ${time}`;
+  return `${dayMonth.format(at)} ${time}`;
+}
+
+/** Full local date and time, for tooltips. */
+export function fullTime(at: number): string {
+  return full.format(at);
+}
+
+/** A rounded-down span in words: "21 h", "1 h 20 min", "45 min", "less than a minute", "3 days". */
+export function span(ms: number): string {
+  const abs = Math.max(0, ms);
+  if (abs < MINUTE) return 'less than a minute';
+  if (abs < HOUR) return `${Math.floor(abs / MINUTE)} min`;
+  if (abs < 3 * HOUR) {
+    const h = Math.floor(abs / HOUR);
+    const m = Math.floor((abs % HOUR) / MINUTE);
+    return m === 0 ? `${h} h` : `${h} h ${m} min`;
+  }
+  if (abs < 2 * DAY) return `${Math.floor(abs / HOUR)} h`;
+  return `${Math.floor(abs / DAY)} days`;
+}
+
+/** "expires in 21 h" or "expired 3 h ago". */
+export function expiryPhrase(expiresAt: number, now: number): string {
+  return expiresAt > now ? `expires in ${span(expiresAt - now)}` : `expired ${span(now - expiresAt)} ago`;
+}
+
+export interface TokenTimes {
+  issued: string;
+  issuedIso: string;
+  issuedFull: string;
+  expiry: string;
+  expiresFull: string;
+  expired: boolean;
+}
+
+export function tokenTimes(token: TokenView, now: number): TokenTimes {
+  return {
+    issued: clockTime(token.issuedAt, now),
+    issuedIso: new Date(token.issuedAt).toISOString(),
+    issuedFull: fullTime(token.issuedAt),
+    expiry: expiryPhrase(token.expiresAt, now),
+    expiresFull: fullTime(token.expiresAt),
+    expired: token.expiresAt <= now,
+  };
+}
+
+export type Tone = 'ok' | 'warn' | 'bad' | 'busy' | 'idle';
+
+export interface StatusInfo {
+  label: string;
+  tone: Tone;
+  /** One sentence for screen readers and tooltips. */
+  detail: string;
+}
+
+export function statusInfo(status: TokenStatus): StatusInfo {
+  switch (status) {
+    case 'fresh':
+      return { label: 'Fresh', tone: 'ok', detail: "Today's token is ready to use." };
+    case 'expiring-soon':
+      return { label: 'Expiring soon', tone: 'warn', detail: 'The token expires soon; refresh to get a new one.' };
+    case 'stale':
+      return { label: 'Stale', tone: 'warn', detail: 'The token has expired; refresh to get a new one.' };
+    case 'refreshing':
+      return { label: 'Refreshing…', tone: 'busy', detail: 'Getting a new token from Torus.' };
+    case 'failed':
+      return { label: 'Failed', tone: 'bad', detail: 'The last refresh failed.' };
+    case 'needs-sign-in':
+      return { label: 'Sign-in needed', tone: 'bad', detail: 'Torus needs you to sign in again.' };
+    case 'none':
+      return { label: 'No token', tone: 'idle', detail: 'There is no token yet.' };
+  }
+}
+
+/** A short heading for an error; the message itself already names the next step. */
+export function errorTitle(error: Pick<UiError, 'kind' | 'needsSignIn'>): string {
+  if (error.needsSignIn) return 'Sign in to Torus again';
+  const titles: Record<ErrorKind, string> = {
+    rejected: 'Torus refused the credentials',
+    'rate-limited': 'Torus is busy',
+    'server-error': 'Torus had a problem',
+    network: "Can't reach Torus",
+    timeout: "Torus didn't answer in time",
+    'invalid-response': 'Unexpected answer from Torus',
+    'not-configured': 'Setup is not finished',
+    'keychain-unavailable': 'The system keychain is not available',
+    'invalid-input': 'Check what you entered',
+    cancelled: 'Cancelled',
+    'export-failed': 'The token could not be exported',
+    forbidden: 'Request refused',
+  };
+  return titles[error.kind];
+}
+
+/** Errors worth simply trying again. */
+export function isTransient(kind: ErrorKind): boolean {
+  return kind === 'network' || kind === 'timeout' || kind === 'server-error' || kind === 'rate-limited' || kind === 'invalid-response';
+}
+
+export function latency(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+const REASONS: Record<string, string> = {
+  manual: 'Manual',
+  cli: 'Command line',
+  login: 'At login',
+  scheduled: 'Scheduled',
+  resume: 'After sleep',
+  online: 'Back online',
+  'sign-in': 'Sign-in',
+  retry: 'Retry',
+  stale: 'Token expired',
+};
+
+export function reasonLabel(reason: string): string {
+  return REASONS[reason] ?? reason;
+}
+
+/** "····1234" or a plain "saved" when the value is too short to show any of it. */
+export function savedHint(presence: { saved: boolean; lastFour?: string }): string {
+  if (!presence.saved) return 'not saved';
+  return presence.lastFour ? `saved ····${presence.lastFour}` : 'saved';
+}

@@ -1,0 +1,176 @@
+/**
+ * `npm run bench`: speed figures, each measured side by side with a baseline in the same run
+ * (interleaved, medians), printed with their ratio. Benchmarks, not timed tests: nothing here
+ * fails on a slow machine.
+ *
+ * 1. `torus-token get` wall time vs a floor script (Node loading keytar, reading one secret).
+ * 2. One refresh through the TokenService vs a bare fetch POST to the simulator.
+ * 3. The renderer: gzip size of JS/CSS, first render vs a blank page (scripts/bench-renderer).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startThrowawayKeychain } from './throwaway-keychain.js';
+import { startSimulator } from './simulator/torus-simulator.js';
+import { SettingsStore } from '../main/core/settings-store.js';
+import { Vault } from '../main/core/vault.js';
+import { TokenService } from '../main/core/token-service.js';
+import { addProfile } from '../main/core/profiles.js';
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: number;
+  ratio?: number;
+}
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const cliBin = join(repoRoot, 'bin', 'torus-token.js');
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function timeSpawn(args: string[], env: NodeJS.ProcessEnv): number {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  return ms;
+}
+
+/** Async, because the simulator answers from this very process. */
+function runAsync(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+async function benchCliGet(simUrl: string, issueRequestToken: () => string, runs: number): Promise<Figure> {
+  const configDir = mkdtempSync(join(tmpdir(), 'torus-bench-cli-'));
+  const env = { ...process.env, TORUS_TOKEN_CONFIG_DIR: configDir };
+  try {
+    const login = await runAsync([cliBin, 'login', '--stdin', '--profile', 'bench', '--base-url', simUrl], env, `demo-api-key\ndemo-api-secret\n${issueRequestToken()}\n`);
+    if (login.status !== 0) throw new Error(`login failed: ${login.stderr}`);
+    const refresh = await runAsync([cliBin, 'refresh', '--profile', 'bench'], env);
+    if (refresh.status !== 0) throw new Error(`refresh failed: ${refresh.stderr}`);
+
+    // The floor: what any keychain-backed CLI must pay (Node start, keytar load, one read).
+    const floorScript = join(configDir, 'floor.cjs');
+    writeFileSync(
+      floorScript,
+      `const keytar = require(${JSON.stringify(join(repoRoot, 'node_modules', 'keytar'))});
+keytar.getPassword('Torus Token', 'bench/accessToken').then((v) => { if (!v) process.exit(1); process.stdout.write(v + '\\n'); });`,
+    );
+    const cli: number[] = [];
+    const floor: number[] = [];
+    timeSpawn([floorScript], env); // warm the page cache for both
+    timeSpawn([cliBin, 'get', '--profile', 'bench'], env);
+    for (let i = 0; i < runs; i++) {
+      floor.push(timeSpawn([floorScript], env));
+      cli.push(timeSpawn([cliBin, 'get', '--profile', 'bench'], env));
+    }
+    const value = median(cli);
+    const baseline = median(floor);
+    return { name: 'torus-token get (wall time)', value, unit: 'ms', baseline, ratio: value / baseline };
+  } finally {
+    await new Vault().deleteProfile('bench').catch(() => undefined);
+    rmSync(configDir, { recursive: true, force: true });
+  }
+}
+
+async function benchRefresh(simUrl: string, issueRequestToken: () => string, runs: number): Promise<Figure> {
+  const configDir = mkdtempSync(join(tmpdir(), 'torus-bench-refresh-'));
+  const settings = SettingsStore.open({ dir: configDir });
+  const vault = new Vault();
+  const service = new TokenService({ settings, vault });
+  settings.update((draft) => {
+    const p = addProfile(draft, { name: 'bench-refresh', baseUrl: simUrl });
+    draft.activeProfileId = p.id;
+  });
+  await vault.set('bench-refresh', 'apiKey', 'demo-api-key');
+  await vault.set('bench-refresh', 'apiSecret', 'demo-api-secret');
+  const body = JSON.stringify({ API_KEY: 'demo-api-key', API_SECRET: 'demo-api-secret' });
+  const bare = async () => {
+    const response = await fetch(`${simUrl}/api/v1/session/generate`, {
+      method: 'POST',
+      headers: { Token: issueRequestToken(), 'Content-Type': 'application/json' },
+      body,
+    });
+    await response.text();
+  };
+  const viaService = async () => {
+    await vault.set('bench-refresh', 'requestToken', issueRequestToken());
+    await service.refresh('bench-refresh', 'manual');
+  };
+  try {
+    await bare();
+    await viaService();
+    const serviceTimes: number[] = [];
+    const bareTimes: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      let t = performance.now();
+      await bare();
+      bareTimes.push(performance.now() - t);
+      t = performance.now();
+      await viaService();
+      serviceTimes.push(performance.now() - t);
+    }
+    const value = median(serviceTimes);
+    const baseline = median(bareTimes);
+    return { name: 'refresh via TokenService (incl. keychain write, settings write)', value, unit: 'ms', baseline, ratio: value / baseline };
+  } finally {
+    await vault.deleteProfile('bench-refresh').catch(() => undefined);
+    rmSync(configDir, { recursive: true, force: true });
+  }
+}
+
+function print(figures: Figure[]): void {
+  const rows = figures.map((f) => [
+    f.name,
+    `${f.value.toFixed(f.unit === 'ms' ? 1 : 0)} ${f.unit}`,
+    f.baseline === undefined ? '' : `${f.baseline.toFixed(f.unit === 'ms' ? 1 : 0)} ${f.unit}`,
+    f.ratio === undefined ? '' : `${f.ratio.toFixed(2)}x`,
+  ]);
+  const header = ['benchmark', 'value', 'baseline', 'ratio'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+async function main(): Promise<void> {
+  const runs = Number(process.env.BENCH_RUNS ?? 15);
+  const keychain = startThrowawayKeychain('torus-token-bench-');
+  const sim = await startSimulator({ requestTokenReuse: 'single' });
+  const figures: Figure[] = [];
+  try {
+    console.log(`Torus Token benchmarks (${runs} interleaved runs each, medians; Node ${process.version}, ${process.platform})\n`);
+    figures.push(await benchCliGet(sim.url, () => sim.issueRequestToken(), runs));
+    figures.push(await benchRefresh(sim.url, () => sim.issueRequestToken(), runs * 2));
+    const rendererBench = join(repoRoot, 'dist', 'scripts', 'bench-renderer.js');
+    if (existsSync(rendererBench)) {
+      const { benchRenderer } = (await import(rendererBench)) as { benchRenderer: () => Promise<Figure[]> };
+      figures.push(...(await benchRenderer()));
+    } else {
+      console.log('(renderer benchmark not built; run `npm run build` first)');
+    }
+  } finally {
+    await sim.close();
+    keychain.stop();
+  }
+  print(figures);
+}
+
+await main();
