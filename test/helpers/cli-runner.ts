@@ -8,8 +8,8 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const cliBin = fileURLToPath(new URL('../../bin/torus-token.js', import.meta.url));
 
 export function ensureBuilt(): void {
-  if (!existsSync(fileURLToPath(new URL('../../dist/main/core/cli/main.js', import.meta.url)))) {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
+  if (!existsSync(fileURLToPath(new URL('../../dist/cli/torus-token.mjs', import.meta.url)))) {
+    execFileSync('npm', ['run', 'build:node'], { cwd: repoRoot, stdio: 'inherit' });
   }
 }
 
