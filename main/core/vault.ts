@@ -7,6 +7,12 @@ import { TorusError, messages } from './errors.js';
  */
 export const KEYCHAIN_SERVICE = 'Torus Token';
 
+/** `npm run demo` keeps its demo credentials apart from real ones with its own service name. */
+export function keychainServiceFor(env: NodeJS.ProcessEnv = process.env): string {
+  const override = env.TORUS_TOKEN_KEYCHAIN_SERVICE?.trim();
+  return override && override.length > 0 ? override : KEYCHAIN_SERVICE;
+}
+
 export const SECRET_NAMES = ['apiKey', 'apiSecret', 'requestToken', 'totpSecret', 'accessToken'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import type { TorusApi } from '../../preload/contract.js';
 
 declare global {

@@ -1,5 +1,5 @@
 import { SettingsStore } from '../settings-store.js';
-import { Vault } from '../vault.js';
+import { KeytarBackend, Vault, keychainServiceFor } from '../vault.js';
 import { TokenService } from '../token-service.js';
 import { configDir } from '../paths.js';
 import { redact } from '../redact.js';
@@ -31,7 +31,7 @@ export function createContext(io: CliIo, options: GlobalOptions, timeoutMs: numb
   };
   const settings = SettingsStore.open({ dir: configDir(io.env) });
   for (const warning of settings.warnings) io.stderr.write(`torus-token: warning: ${warning.message}\n`);
-  const vault = new Vault();
+  const vault = new Vault(new KeytarBackend(), keychainServiceFor(io.env));
   const service = new TokenService({ settings, vault, log });
   const baseUrl = options.baseUrl ?? nonEmpty(io.env.TORUS_BASE_URL);
   const totpBaseUrl = nonEmpty(io.env.TORUS_TOTP_BASE_URL);

@@ -1,0 +1,109 @@
+/**
+ * The tray icon: image and tooltip per status, the context menu, and the popover on click.
+ *
+ * macOS and Windows: left click toggles the popover, right click pops up the menu
+ * (`setContextMenu` would steal the left click on macOS). Linux: the menu is set on the tray
+ * (AppIndicator shows the icon only with a menu and never delivers `click`); `click` is
+ * still listened to for the desktops that do deliver it.
+ */
+import { Menu, Tray, type Rectangle } from 'electron';
+import { createTrayImage, trayIconKey, trayTooltip, type TrayIconKey } from './tray-icons.js';
+import { buildTrayMenuTemplate, loginItemOf, type TrayActions, type TrayMenuOptions } from './tray-menu.js';
+import type { AppState, LoginItemView as ContractLoginItemView } from '../preload/contract.js';
+
+export interface TrayControllerOptions {
+  actions: TrayActions;
+  /** What a tray click does (the popover's `toggle`). */
+  popover: { toggle(): void };
+  platform?: NodeJS.Platform;
+  appPath?: string;
+  /** Clock and zone for the status texts. */
+  now?: () => number;
+  timeZone?: string;
+  onError?: TrayMenuOptions['onError'];
+  /**
+   * Re-renders tooltip and menu this often so "expires in 9 h" stays true between state
+   * changes. 0 turns it off. Default 60 s.
+   */
+  refreshTextEveryMs?: number;
+}
+
+export interface TrayController {
+  readonly tray: Tray;
+  /** Rebuilds menu, image and tooltip. Call on every state change (and login-item change). */
+  update(state: AppState, loginItem: boolean | ContractLoginItemView): void;
+  /** The tray icon's screen bounds (all zero where unknown, as on Linux). */
+  getBounds(): Rectangle;
+  /** The menu now shown on right click (macOS/Windows) or set on the tray (Linux). */
+  readonly menu: Menu | null;
+  readonly iconKey: TrayIconKey;
+  destroy(): void;
+}
+
+export function createTrayController(options: TrayControllerOptions): TrayController {
+  const platform = options.platform ?? process.platform;
+  const now = options.now ?? Date.now;
+  const image = (key: TrayIconKey) => createTrayImage(key, platform, options.appPath);
+
+  let iconKey: TrayIconKey = 'refreshing';
+  const tray = new Tray(image(iconKey));
+  tray.setToolTip('Torus Token — starting…');
+  if (platform === 'darwin') tray.setIgnoreDoubleClickEvents(true);
+
+  let last: { state: AppState; loginItem: ContractLoginItemView } | null = null;
+  let menu: Menu | null = null;
+
+  const actions: TrayActions = {
+    ...options.actions,
+    setStartAtLogin: async (enabled) => {
+      const result = await options.actions.setStartAtLogin(enabled);
+      // Show the real outcome at once (it can differ from the wish: "requires approval").
+      if (last && (typeof result === 'boolean' || (typeof result === 'object' && result !== null))) render(last.state, loginItemOf(result as boolean | ContractLoginItemView));
+      return result;
+    },
+  };
+
+  function render(state: AppState, loginItem: ContractLoginItemView): void {
+    if (tray.isDestroyed()) return;
+    last = { state, loginItem };
+    const key = trayIconKey(state.status);
+    if (key !== iconKey) {
+      iconKey = key;
+      tray.setImage(image(key));
+    }
+    const textOptions = { now: now(), ...(options.timeZone ? { timeZone: options.timeZone } : {}) };
+    tray.setToolTip(trayTooltip(state, textOptions));
+    menu = Menu.buildFromTemplate(buildTrayMenuTemplate(state, loginItem, actions, { ...textOptions, ...(options.onError ? { onError: options.onError } : {}) }));
+    if (platform === 'linux') tray.setContextMenu(menu);
+  }
+
+  tray.on('click', () => options.popover.toggle());
+  if (platform !== 'linux') {
+    tray.on('right-click', () => {
+      // Rebuild so the status line's relative time is current when the menu opens.
+      if (last) render(last.state, last.loginItem);
+      if (menu) tray.popUpContextMenu(menu);
+    });
+  }
+
+  const interval = (options.refreshTextEveryMs ?? 60_000) > 0 ? setInterval(() => last && render(last.state, last.loginItem), options.refreshTextEveryMs ?? 60_000) : null;
+  interval?.unref?.();
+
+  return {
+    tray,
+    update(state, loginItem) {
+      render(state, loginItemOf(loginItem));
+    },
+    getBounds: () => (tray.isDestroyed() ? { x: 0, y: 0, width: 0, height: 0 } : tray.getBounds()),
+    get menu() {
+      return menu;
+    },
+    get iconKey() {
+      return iconKey;
+    },
+    destroy() {
+      if (interval) clearInterval(interval);
+      if (!tray.isDestroyed()) tray.destroy();
+    },
+  };
+}
