@@ -139,6 +139,12 @@ export class Notifier {
 
   /** Decides and shows; returns what was decided (also when notifications are unsupported). */
   update(next: AppState): NotificationSpec | null {
+    // Decide on settled states only: a state published mid-refresh can already carry the
+    // new token, and comparing against it would hide the change.
+    if (next.status === 'refreshing') {
+      this.prev ??= next;
+      return null;
+    }
     const spec = notificationFor(this.prev, next, {
       launchedAtLogin: this.options.launchedAtLogin,
       loginRefreshNotified: this.loginRefreshNotified,

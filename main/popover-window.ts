@@ -93,8 +93,7 @@ export function createPopoverWindow(options: PopoverWindowOptions): PopoverWindo
 
   const load = (view: PopoverView | null): void => {
     if (!win) return;
-    const hash = view ? `#${view}` : '';
-    const done = location.kind === 'file' ? win.loadFile(location.path, hash ? { hash: view! } : {}) : win.loadURL(`${location.url.replace(/#.*$/, '')}${hash}`);
+    const done = location.kind === 'file' ? win.loadFile(location.path, view ? { hash: view } : {}) : win.loadURL(`${location.url.replace(/#.*$/, '')}${view ? `#${view}` : ''}`);
     done.catch(() => console.error('popover: the page failed to load'));
   };
 

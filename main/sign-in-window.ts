@@ -94,6 +94,8 @@ export function openSignInWindow(loginUrl: string, options: SignInWindowOptions 
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      // Middle-click would open links in new windows (denied anyway); switch it off entirely.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   const contents = window.webContents;

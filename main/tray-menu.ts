@@ -3,10 +3,77 @@
  *
  * On Linux (AppIndicator) this menu is the only way in: the tray's `click` never arrives, so
  * it offers every action; the popover is a bonus there.
+ *
+ * This module is Electron-free at run time (type imports only), and also holds the status
+ * words shared by the menu's status line, the tray tooltip and the notifications.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import { describeStatus, type StatusTextOptions } from './tray-icons.js';
+import { redact } from './core/redact.js';
 import type { AppState, LoginItemView } from '../preload/contract.js';
+
+// ---------------------------------------------------------------------------------------------
+// Status in words
+
+export interface StatusTextOptions {
+  /** Milliseconds since the epoch; defaults to now. */
+  now?: number;
+  /** IANA zone for clock times; defaults to the system's. */
+  timeZone?: string;
+}
+
+/** "06:00" in 24-hour time. */
+export function formatClock(ms: number, timeZone?: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...(timeZone ? { timeZone } : {}) }).formatToParts(ms);
+  const hour = parts.find((p) => p.type === 'hour')?.value ?? '00';
+  const minute = parts.find((p) => p.type === 'minute')?.value ?? '00';
+  return `${hour}:${minute}`;
+}
+
+/** "in 9 h", "in 25 min", "in under 1 min". */
+export function formatUntil(ms: number, now: number): string {
+  const left = ms - now;
+  if (left < 60_000) return 'in under 1 min';
+  const minutes = Math.round(left / 60_000);
+  if (minutes < 60) return `in ${minutes} min`;
+  return `in ${Math.round(minutes / 60)} h`;
+}
+
+/** The first sentence of an error message, secrets removed, at most `max` characters. */
+export function shortReason(message: string, max = 60): string {
+  const clean = redact(message).replace(/\s+/g, ' ').trim();
+  const sentence = (/^(.+?[.!?])(\s|$)/.exec(clean)?.[1] ?? clean).replace(/[.!]$/, '');
+  return sentence.length <= max ? sentence : `${sentence.slice(0, max - 1).trimEnd()}…`;
+}
+
+/** The status in words, starting lower-case: "token fresh, expires 06:00 (in 9 h)". */
+export function describeStatus(state: AppState, options: StatusTextOptions = {}): string {
+  const now = options.now ?? Date.now();
+  const token = state.token;
+  const expiry = (verb: string): string => {
+    if (!token) return verb;
+    if (token.expiresAt <= now) return `token expired at ${formatClock(token.expiresAt, options.timeZone)}`;
+    return `${verb}, expires ${formatClock(token.expiresAt, options.timeZone)} (${formatUntil(token.expiresAt, now)})`;
+  };
+  switch (state.status) {
+    case 'none':
+      return state.profiles.length === 0 ? 'not set up yet' : 'no token yet';
+    case 'refreshing':
+      return 'refreshing…';
+    case 'fresh':
+      return expiry('token fresh');
+    case 'expiring-soon':
+      return expiry('token expiring soon');
+    case 'stale':
+      return token ? `token expired at ${formatClock(token.expiresAt, options.timeZone)}, refresh needed` : 'token expired, refresh needed';
+    case 'failed':
+      return state.lastError ? `refresh failed: ${shortReason(state.lastError.message)}` : 'refresh failed';
+    case 'needs-sign-in':
+      return 'sign in needed';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The menu
 
 export type PopoverView = 'token' | 'settings' | 'activity';
 

@@ -5,17 +5,17 @@
  * A sandboxed preload can only `require('electron')` (and a few Node polyfills), not other
  * files, so the contract must be inlined. `electron` stays external: the sandbox provides it.
  *
- *   node scripts/build-preload.mjs
+ *   node scripts/build-preload.mjs [--outfile <path>]
  */
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = join(root, 'dist', 'preload', 'preload.cjs');
+export const DEFAULT_OUTFILE = join(root, 'dist', 'preload', 'preload.cjs');
 
-export async function buildPreload({ minify = false } = {}) {
+export async function buildPreload({ minify = false, outfile = DEFAULT_OUTFILE } = {}) {
   const result = await build({
     absWorkingDir: root,
     entryPoints: [join(root, 'preload', 'preload.ts')],
@@ -43,7 +43,9 @@ export async function buildPreload({ minify = false } = {}) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    const { outfile: out, inputs } = await buildPreload();
+    const at = process.argv.indexOf('--outfile');
+    const outfile = at > 0 && process.argv[at + 1] ? resolve(process.argv[at + 1]) : DEFAULT_OUTFILE;
+    const { outfile: out, inputs } = await buildPreload({ outfile });
     console.log(`preload: ${relative(root, out)} (${statSync(out).size} bytes, from ${inputs.join(', ')})`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);

@@ -159,3 +159,10 @@ describe('parseRequestTokenInput rejects unusable input with invalid-input', () 
     expect(parseRequestTokenInput('x'.repeat(4096))).toBe('x'.repeat(4096));
   });
 });
+
+describe('hash-routed redirect pages', () => {
+  it('finds the token after a route in the fragment (#/path?request_token=…)', () => {
+    expect(parseRequestTokenInput('https://merchant.example/app#/callback?state=1&RequestToken=abc123')).toBe('abc123');
+    expect(parseRequestTokenInput('https://merchant.example/app#request_token=xyz789')).toBe('xyz789');
+  });
+});

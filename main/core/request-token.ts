@@ -17,7 +17,9 @@ export function findRequestTokenParam(url: URL): string | undefined {
     return undefined;
   };
   const hash = url.hash.startsWith('#') ? url.hash.slice(1) : url.hash;
-  return fromParams(url.searchParams) ?? fromParams(new URLSearchParams(hash.replace(/^[/?]+/, '')));
+  // Fragments come as "#request_token=…" or, from hash-routed pages, "#/path?request_token=…".
+  const query = hash.includes('?') ? hash.slice(hash.indexOf('?') + 1) : hash.replace(/^\/+/, '');
+  return fromParams(url.searchParams) ?? fromParams(new URLSearchParams(query));
 }
 
 /** Parses a URL only when the input clearly is one (a scheme followed by //). */

@@ -334,7 +334,7 @@ export class FakeMenu extends FakeEmitter {
   popups: Array<Record<string, unknown>> = [];
 
   constructor(
-    private readonly world: FakeWorld,
+    world: FakeWorld,
     /** The template it was built from, unchanged. */
     readonly template: MenuItemConstructorOptions[] = [],
   ) {

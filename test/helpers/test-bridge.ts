@@ -1,0 +1,250 @@
+/**
+ * The browser-test bridge: the built popover (dist/renderer) in real Chromium, with
+ * `window.torus` wired to the very IPC router main uses, backed by the real core (settings
+ * file in a temp folder, the real keychain via keytar in the throwaway Secret Service,
+ * TokenService, AppController) and the Torus simulator. Only the Electron ports are test
+ * doubles: an in-memory clipboard and login item, and a sign-in port that drives the
+ * simulator's real SSO page in a new tab of the same browser context.
+ *
+ * Every value that crosses to the page (call results and pushed states) is recorded, and so
+ * is every secret the vault stores, so a test can prove that none reached the renderer.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SettingsStore } from '../../main/core/settings-store.js';
+import { KeytarBackend, Vault, type SecretBackend, type SecretName } from '../../main/core/vault.js';
+import { TokenService } from '../../main/core/token-service.js';
+import { AppController, type AppPorts } from '../../main/core/app-controller.js';
+import { findRequestTokenParam } from '../../main/core/request-token.js';
+import { controllerHandlers, createIpcRouter, trustedSenderCheck } from '../../main/ipc/router.js';
+import type { AppState, LoginItemView } from '../../preload/contract.js';
+import { serveDirectory, type StaticServer } from '../../scripts/bench-renderer.js';
+
+let initScript: string | undefined;
+
+/** `createTorusApi` from preload/contract.ts plus the test transport, as one IIFE. */
+export function bridgeInitScript(): string {
+  if (initScript === undefined) {
+    const entry = fileURLToPath(new URL('./browser-torus-entry.ts', import.meta.url));
+    const out = buildSync({ entryPoints: [entry], bundle: true, format: 'iife', write: false, platform: 'browser', target: 'chrome120', logLevel: 'silent' });
+    const file = out.outputFiles[0];
+    if (!file) throw new Error('esbuild produced no init script');
+    initScript = file.text;
+  }
+  return initScript;
+}
+
+/** Records every secret stored through the vault, by name, then stores it for real. */
+class RecordingBackend implements SecretBackend {
+  readonly stored: Array<{ account: string; name: string; value: string }> = [];
+  constructor(
+    private readonly inner: SecretBackend,
+    readonly service: string,
+  ) {}
+  get(service: string, account: string): Promise<string | null> {
+    return this.inner.get(service, account);
+  }
+  async set(service: string, account: string, value: string): Promise<void> {
+    this.stored.push({ account, name: account.slice(account.lastIndexOf('/') + 1), value });
+    await this.inner.set(service, account, value);
+  }
+  delete(service: string, account: string): Promise<boolean> {
+    return this.inner.delete(service, account);
+  }
+}
+
+export interface CrossingRecord {
+  kind: 'result' | 'push';
+  channel: string;
+  payload: unknown;
+}
+
+export interface Bridge {
+  page: Page;
+  context: BrowserContext;
+  app: AppController;
+  service: TokenService;
+  vault: Vault;
+  settings: SettingsStore;
+  /** The in-memory clipboard the app writes to. */
+  clipboard: { text: string };
+  loginItem: LoginItemView;
+  hidePopoverCalls: number;
+  quitCalls: number;
+  signInPages: number;
+  /** Everything that crossed into the page: call results and pushed events. */
+  crossings: CrossingRecord[];
+  /** Every secret the vault stored (API key, API secret, request token, TOTP secret, access token). */
+  storedSecrets(name?: SecretName): string[];
+  /** Request tokens captured by the sign-in port. */
+  capturedRequestTokens: string[];
+  serverUrl: string;
+  ipcLog: string[];
+  /** Loads the popover (after optional clock setup) and waits for its first render. */
+  open(): Promise<void>;
+  /** Holds every request to Torus until the returned function is called. */
+  holdTorus(): () => void;
+  /** Pushes `popover:shown` as main does when the popover is shown. */
+  pushPopoverShown(): Promise<void>;
+  /** Waits until every state push issued so far has reached the page. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface BridgeOptions {
+  browser: Browser;
+  rendererDir: string;
+  colorScheme?: 'light' | 'dark';
+}
+
+export async function startBridge(options: BridgeOptions): Promise<Bridge> {
+  const configDir = mkdtempSync(join(tmpdir(), 'torus-bridge-'));
+  const server: StaticServer = await serveDirectory(options.rendererDir);
+  const settings = SettingsStore.open({ dir: configDir });
+  // A keychain service of its own: parallel tests never see each other's entries.
+  const backend = new RecordingBackend(new KeytarBackend(), `Torus Token test ${randomBytes(6).toString('hex')}`);
+  const vault = new Vault(backend, backend.service);
+  // Requests to Torus can be held (to see the refresh in progress); transient failures are
+  // not retried with real delays in the browser tests.
+  let gate: Promise<void> | null = null;
+  const fetchImpl: typeof fetch = async (input, init) => {
+    if (gate) await gate;
+    return fetch(input, init);
+  };
+  const service = new TokenService({ settings, vault, clientOptions: { sleep: () => Promise.resolve(), fetchImpl } });
+
+  const context = await options.browser.newContext({
+    viewport: { width: 360, height: 480 },
+    deviceScaleFactor: 2,
+    colorScheme: options.colorScheme ?? 'light',
+    reducedMotion: 'reduce',
+  });
+  const page = await context.newPage();
+
+  const clipboard = { text: '' };
+  const crossings: CrossingRecord[] = [];
+  const capturedRequestTokens: string[] = [];
+  const ipcLog: string[] = [];
+  let pending: Promise<unknown> = Promise.resolve();
+
+  const bridge = {} as Bridge;
+  const ports: AppPorts = {
+    clipboard: {
+      writeText: (text) => {
+        clipboard.text = text;
+      },
+      readText: () => clipboard.text,
+    },
+    async signIn(loginUrl) {
+      bridge.signInPages++;
+      const tab = await context.newPage();
+      try {
+        const redirected = tab.waitForRequest((request) => findRequestTokenParam(new URL(request.url())) !== undefined, { timeout: 15_000 });
+        await tab.goto(loginUrl);
+        const otp = tab.locator('input[name="otp"], input[autocomplete="one-time-code"]').first();
+        if ((await otp.count()) > 0) await otp.fill('123456');
+        await tab.locator('form [type="submit"], form button').first().click();
+        const request = await redirected;
+        const requestToken = findRequestTokenParam(new URL(request.url()));
+        if (!requestToken) return { outcome: 'closed' };
+        capturedRequestTokens.push(requestToken);
+        return { requestToken };
+      } catch (error) {
+        ipcLog.push(`sign-in port: ${error instanceof Error ? error.name : 'error'}`);
+        return { outcome: 'timeout' };
+      } finally {
+        await tab.close();
+      }
+    },
+    loginItem: {
+      get: () => ({ ...bridge.loginItem }),
+      set: (enabled) => {
+        bridge.loginItem = { supported: true, enabled, note: null };
+        return { ...bridge.loginItem };
+      },
+    },
+    applyShortcut: () => null,
+    hidePopover: () => {
+      bridge.hidePopoverCalls++;
+    },
+    quit: () => {
+      bridge.quitCalls++;
+    },
+    platform: 'linux',
+  };
+
+  const app = new AppController(service, ports);
+  const router = createIpcRouter(controllerHandlers(app), {
+    isTrustedSender: trustedSenderCheck({ devServerOrigin: server.url }),
+    log: (line) => ipcLog.push(line),
+  });
+
+  await page.exposeBinding('__torusInvoke', async ({ frame }, channel: string, payload: unknown) => {
+    const result = await router.handle(channel, frame.url(), payload);
+    crossings.push({ kind: 'result', channel, payload: structuredClone(result) });
+    return result;
+  });
+  await page.addInitScript({ content: bridgeInitScript() });
+
+  let opened = false;
+  const push = (channel: 'state:changed' | 'popover:shown', payload: AppState | null): Promise<void> => {
+    crossings.push({ kind: 'push', channel, payload: structuredClone(payload) });
+    if (!opened) return Promise.resolve();
+    const delivery = page
+      .evaluate(([c, p]) => (globalThis as unknown as { __torusPush(c: string, p: unknown): void }).__torusPush(c, p), [channel, payload] as const)
+      .catch(() => undefined);
+    pending = pending.then(() => delivery);
+    return delivery;
+  };
+  const unsubscribe = app.onState((state) => void push('state:changed', state));
+
+  Object.assign(bridge, {
+    page,
+    context,
+    app,
+    service,
+    vault,
+    settings,
+    clipboard,
+    loginItem: { supported: true, enabled: false, note: null } satisfies LoginItemView,
+    hidePopoverCalls: 0,
+    quitCalls: 0,
+    signInPages: 0,
+    crossings,
+    capturedRequestTokens,
+    ipcLog,
+    serverUrl: server.url,
+    storedSecrets: (name?: SecretName) => backend.stored.filter((s) => name === undefined || s.name === name).map((s) => s.value),
+    async open() {
+      opened = true;
+      await page.goto(`${server.url}/index.html`);
+      await page.locator('[data-ready]').waitFor({ state: 'attached' });
+    },
+    pushPopoverShown: () => push('popover:shown', null),
+    holdTorus() {
+      let release!: () => void;
+      gate = new Promise<void>((done) => (release = done));
+      return () => {
+        gate = null;
+        release();
+      };
+    },
+    async settle() {
+      await pending;
+    },
+    async close() {
+      unsubscribe();
+      app.dispose();
+      await context.close().catch(() => undefined);
+      await server.close();
+      for (const account of new Set(backend.stored.map((s) => s.account))) await backend.delete(backend.service, account).catch(() => undefined);
+      rmSync(configDir, { recursive: true, force: true });
+    },
+  } satisfies Partial<Bridge>);
+  return bridge;
+}
