@@ -6,11 +6,22 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-const hhmm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-const hhmmss = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
-const dayMonth = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
-const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h23' });
+// Plain, English, 24-hour formatting without Intl: creating the first Intl formatter in a
+// fresh renderer loads ICU data and costs tens of milliseconds of first render.
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const two = (n: number): string => String(n).padStart(2, '0');
+
+function hhmm(at: number, withSeconds: boolean): string {
+  const d = new Date(at);
+  const time = `${two(d.getHours())}:${two(d.getMinutes())}`;
+  return withSeconds ? `${time}:${two(d.getSeconds())}` : time;
+}
+
+function dayMonth(at: number): string {
+  const d = new Date(at);
+  return `${d.getDate()} ${MONTHS[d.getMonth()]}`;
+}
 
 function startOfDay(ms: number): number {
   const d = new Date(ms);
@@ -20,18 +31,19 @@ function startOfDay(ms: number): number {
 
 /** "08:31" today, "yesterday 08:31", "tomorrow 06:00", "Mon 08:31" within a week, else "12 Mar 08:31". */
 export function clockTime(at: number, now: number, withSeconds = false): string {
-  const time = (withSeconds ? hhmmss : hhmm).format(at);
+  const time = hhmm(at, withSeconds);
   const days = Math.round((startOfDay(at) - startOfDay(now)) / DAY);
   if (days === 0) return time;
   if (days === -1) return `yesterday ${time}`;
   if (days === 1) return `tomorrow ${time}`;
-  if (Math.abs(days) < 7) return `${weekday.format(at)} ${time}`;
-  return `${dayMonth.format(at)} ${time}`;
+  if (Math.abs(days) < 7) return `${WEEKDAYS[new Date(at).getDay()]} ${time}`;
+  return `${dayMonth(at)} ${time}`;
 }
 
-/** Full local date and time, for tooltips. */
+/** Full local date and time, for tooltips: "Tue 25 Nov 2025, 08:31:05". */
 export function fullTime(at: number): string {
-  return full.format(at);
+  const d = new Date(at);
+  return `${WEEKDAYS[d.getDay()]} ${dayMonth(at)} ${d.getFullYear()}, ${hhmm(at, true)}`;
 }
 
 /** A rounded-down span in words: "21 h", "1 h 20 min", "45 min", "less than a minute", "3 days". */
