@@ -128,6 +128,8 @@ export function createPopoverWindow(options: PopoverWindowOptions): PopoverWindo
         sandbox: true,
         nodeIntegration: false,
         webSecurity: true,
+        // Middle-click "open in new window" is pointless here and a needless surface.
+        disableBlinkFeatures: 'Auxclick',
         spellcheck: false,
       },
     });
