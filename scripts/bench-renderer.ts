@@ -7,6 +7,7 @@
  *    its `data-ready` attribute); `window.torus` is a stub answering with a canned state.
  * Also exports the tiny static file server the browser tests use.
  */
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
@@ -108,10 +109,17 @@ export async function serveDirectory(dir: string, extra: Record<string, string> 
   };
 }
 
-/** Builds the renderer with Vite (the project's vite.config.ts) into dist/renderer. */
-export async function buildRenderer(root = repoRoot()): Promise<string> {
-  const { build } = await import('vite');
-  await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
+/**
+ * Builds the renderer with Vite (the project's vite.config.ts) into dist/renderer, in a child
+ * process with NODE_ENV=production: inside a test runner NODE_ENV is "test", which would make
+ * Vite and Svelte produce a development build.
+ */
+export function buildRenderer(root = repoRoot()): string {
+  execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return join(root, 'dist', 'renderer');
 }
 
@@ -128,7 +136,7 @@ export async function ensureRendererBuilt(root = repoRoot()): Promise<string> {
   const out = join(root, 'dist', 'renderer');
   const index = join(out, 'index.html');
   const sources = Math.max(newestMtime(join(root, 'renderer')), newestMtime(join(root, 'vite.config.ts')), newestMtime(join(root, 'preload', 'contract.ts')));
-  if (!existsSync(index) || statSync(index).mtimeMs < sources) await buildRenderer(root);
+  if (!existsSync(index) || statSync(index).mtimeMs < sources) buildRenderer(root);
   return out;
 }
 

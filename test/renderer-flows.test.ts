@@ -44,7 +44,11 @@ afterAll(async () => {
 
 afterEach(async () => {
   try {
-    if (bridge) await expectNoSecretsCrossed(bridge);
+    if (bridge) {
+      await expectNoSecretsCrossed(bridge);
+      // The strict CSP held: nothing was refused, and the page threw nothing.
+      expect(bridge.pageProblems.filter((p) => !p.includes('foreign.invalid'))).toEqual([]);
+    }
   } finally {
     await bridge?.close();
     await sim?.close();
@@ -57,6 +61,14 @@ async function setup(options: { requestTokenReuse?: 'single' | 'reusable' } = {}
   sim = await startSimulator({ apiKey: creds.apiKey, apiSecret: creds.apiSecret, totpSecret: creds.totpSecret, requestTokenReuse: options.requestTokenReuse ?? 'reusable' });
   bridge = await startBridge({ browser, rendererDir });
   bridge.page.setDefaultTimeout(15_000);
+  // Independent of the time of day: the daily cutoff is ~23 h away, so the simulator's 8-hour
+  // JWT sets the expiry and a new token is always "fresh".
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  const cutoffTime = `${String(hourAgo.getUTCHours()).padStart(2, '0')}:${String(hourAgo.getUTCMinutes()).padStart(2, '0')}`;
+  bridge.settings.update((draft) => {
+    draft.refresh.cutoffZone = 'UTC';
+    draft.refresh.cutoffTime = cutoffTime;
+  });
   return { b: bridge, s: sim, page: bridge.page };
 }
 
@@ -142,7 +154,7 @@ describe('popover in Chromium, backed by the real core and the simulator', { tim
     expect(await text(page, '[data-testid="token-masked"]')).toBe(maskToken(await accessToken(b, profileId)));
     await expect.poll(() => badge(page).textContent()).toContain('Fresh');
     expect(await page.getByRole('tab', { name: 'Token' }).getAttribute('aria-selected')).toBe('true');
-    expect(await text(page, '[data-testid="token-times"]')).toMatch(/^issued \d{2}:\d{2} · expires in \d+ h/);
+    expect(await text(page, '[data-testid="token-times"]')).toMatch(/^issued \d{2}:\d{2} · expires in [78] h$/);
     expect(await b.vault.get(profileId, 'apiKey')).toBe(creds.apiKey);
     await snap(page, 'token');
   });
@@ -329,6 +341,15 @@ describe('popover in Chromium, backed by the real core and the simulator', { tim
     await seconds.press('Enter');
     await page.getByText('Enter whole seconds from 0 to 3600').waitFor();
     expect(b.settings.get().clipboard.autoClearSeconds).toBe(45);
+    // The daily cutoff: a real IANA zone is saved, a made-up one is explained and not saved.
+    const zone = page.getByLabel('Time zone');
+    await zone.fill('Europe/London');
+    await zone.press('Enter');
+    await expect.poll(() => b.settings.get().refresh.cutoffZone).toBe('Europe/London');
+    await zone.fill('Mars/Olympus_Mons');
+    await zone.press('Enter');
+    await page.getByText('must be an IANA time zone').waitFor();
+    expect(b.settings.get().refresh.cutoffZone).toBe('Europe/London');
     const baseUrl = page.getByLabel('Base URL');
     await baseUrl.fill('ftp://example.com');
     await baseUrl.press('Enter');
@@ -357,6 +378,7 @@ describe('popover in Chromium, backed by the real core and the simulator', { tim
   it('keyboard: tabs with arrow keys, Esc hides the popover, warnings dismissible, times refresh on popover shown', async () => {
     const { b, s, page } = await setup();
     await addProfile(b, s, 'Main');
+    await page.clock.install();
     await b.open();
     b.app.addWarning('The copy shortcut could not be registered: another app uses it.');
     const banner = page.getByText('The copy shortcut could not be registered');
@@ -373,8 +395,17 @@ describe('popover in Chromium, backed by the real core and the simulator', { tim
     await page.getByRole('button', { name: 'Dismiss this notice' }).click();
     await banner.waitFor({ state: 'detached' });
 
+    // Shown again 30 min before expiry: the relative times are current at once, focus is on the tabs.
+    const expiry = page.locator('[data-testid="token-times"] > span:last-child');
+    expect(await expiry.textContent()).toMatch(/^expires in [78] h$/);
+    await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
+    const { token } = await b.app.getState();
+    await page.clock.setSystemTime(token!.expiresAt - 30 * 60_000 + 1_000);
     await b.pushPopoverShown();
     await b.settle();
+    await expect.poll(() => expiry.textContent()).toBe('expires in 29 min');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe('tab-token');
+
     await page.keyboard.press('Escape');
     await expect.poll(() => b.hidePopoverCalls).toBe(1);
   });

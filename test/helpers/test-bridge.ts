@@ -85,6 +85,8 @@ export interface Bridge {
   capturedRequestTokens: string[];
   serverUrl: string;
   ipcLog: string[];
+  /** Uncaught page errors and console messages about refused content (CSP violations). */
+  pageProblems: string[];
   /** Loads the popover (after optional clock setup) and waits for its first render. */
   open(): Promise<void>;
   /** Holds every request to Torus until the returned function is called. */
@@ -130,6 +132,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const crossings: CrossingRecord[] = [];
   const capturedRequestTokens: string[] = [];
   const ipcLog: string[] = [];
+  const pageProblems: string[] = [];
+  page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (/Refused to|Content Security Policy/i.test(message.text()) && !/frame-ancestors' is ignored/.test(message.text())) pageProblems.push(`console: ${message.text()}`);
+  });
   let pending: Promise<unknown> = Promise.resolve();
 
   const bridge = {} as Bridge;
@@ -218,6 +225,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     crossings,
     capturedRequestTokens,
     ipcLog,
+    pageProblems,
     serverUrl: server.url,
     storedSecrets: (name?: SecretName) => backend.stored.filter((s) => name === undefined || s.name === name).map((s) => s.value),
     async open() {

@@ -99,6 +99,8 @@ class TorusStore {
     }, TICK_MS);
     const onVisible = (): void => {
       if (document.visibilityState === 'visible') this.now = Date.now();
+      // A revealed token does not stay on screen behind a hidden popover.
+      else this.hideToken();
     };
     document.addEventListener('visibilitychange', onVisible);
     return () => {
