@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { SettingsStore, type ConfFactory, type ConfLike } from './core/settings-store.js';
 import { KeytarBackend, Vault, keychainServiceFor } from './core/vault.js';
 import { TokenService } from './core/token-service.js';
-import { AutoRefresher } from './core/auto-refresh.js';
+import { AutoRefresher, isNetworkFailure } from './core/auto-refresh.js';
 import { AppController, type AppPorts } from './core/app-controller.js';
 import { configDir } from './core/paths.js';
 import { redact } from './core/redact.js';
@@ -35,6 +35,8 @@ export interface MainOptions {
   /** Makes electron-store; tests pass conf's factory (electron-store needs a real Electron). */
   confFactory?: ConfFactory;
   log?: (line: string) => void;
+  /** How often to look whether the network is back while offline after a failure (default 15 s). */
+  networkPollMs?: number;
 }
 
 export interface RunningApp {
@@ -65,6 +67,42 @@ export async function waitForNetwork(isOnline: () => boolean, timers: TimerApi):
     await new Promise<void>((resolve) => timers.setTimeout(resolve, wait));
   }
   return isOnline();
+}
+
+/**
+ * "Re-check when the network comes back". Electron's main process has no online event, so
+ * while (and only while) a refresh has failed on the network and the machine is offline, one
+ * timer looks at `isOnline()` every `intervalMs`; when the network is back it calls `onBack`
+ * once and stops. Idle, or online, it holds no timer.
+ */
+export interface NetworkWatch {
+  update(needed: boolean): void;
+  readonly watching: boolean;
+  stop(): void;
+}
+
+export function createNetworkWatch(isOnline: () => boolean, timers: TimerApi, onBack: () => void, intervalMs = 15_000): NetworkWatch {
+  let handle: unknown = undefined;
+  const stop = (): void => {
+    if (handle !== undefined) timers.clearTimeout(handle);
+    handle = undefined;
+  };
+  const tick = (): void => {
+    handle = undefined;
+    if (isOnline()) onBack();
+    else handle = timers.setTimeout(tick, intervalMs);
+  };
+  return {
+    update(needed) {
+      if (!needed) return stop();
+      if (handle !== undefined || isOnline()) return;
+      handle = timers.setTimeout(tick, intervalMs);
+    },
+    get watching() {
+      return handle !== undefined;
+    },
+    stop,
+  };
 }
 
 function platformOf(platform: NodeJS.Platform): AppState['platform'] {
@@ -174,6 +212,11 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
   const recheck = () => void refresher.recheck('resume');
   powerMonitor.on('resume', recheck);
   powerMonitor.on('unlock-screen', recheck);
+  const networkWatch = createNetworkWatch(() => net.isOnline(), timers, () => void refresher.recheck('online'), options.networkPollMs);
+  const unwatchNetwork = service.onState(() => {
+    const now = settings.get();
+    networkWatch.update(now.profiles.some((p) => isNetworkFailure(service.state(p.id, now).lastError?.kind)));
+  });
   app.on('second-instance', () => popover.show());
 
   const current = settings.get();
@@ -202,6 +245,8 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
     if (stopped) return;
     stopped = true;
     refresher.stop();
+    unwatchNetwork();
+    networkWatch.stop();
     unwatch();
     unregisterIpc();
     clearCopyShortcut(globalShortcut);

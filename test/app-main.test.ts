@@ -56,8 +56,8 @@ async function seedProfile(): Promise<string> {
   return id;
 }
 
-async function start(argv: string[] = ['electron', '.']): Promise<Running> {
-  const app = await startApp({ argv, env: { ...process.env, TORUS_TOKEN_CONFIG_DIR: config.path }, platform: 'linux', confFactory, log: quiet });
+async function start(argv: string[] = ['electron', '.'], extra: { networkPollMs?: number } = {}): Promise<Running> {
+  const app = await startApp({ argv, env: { ...process.env, TORUS_TOKEN_CONFIG_DIR: config.path }, platform: 'linux', confFactory, log: quiet, ...extra });
   if (!app) throw new Error('startApp returned null');
   running = app;
   return app;
@@ -154,5 +154,51 @@ describe('the running app', () => {
     expect(signIn.webContents.getURL()).toContain('/connect/login/');
     signIn.close();
     await vault.deleteProfile(id);
+  });
+
+  it('regression: when the network comes back after a network failure, the refresh is retried at once (not after the backoff)', async () => {
+    const id = await seedProfile();
+    const app = await start(['electron', '.'], { networkPollMs: 20 });
+    await app.startup;
+    fake.__test.world.online = false;
+    sim.setFault('reset', { routes: ['generate'] });
+    await expect(app.controller.refresh({ profileId: id })).rejects.toMatchObject({ kind: 'network' });
+    const failed = sim.requestCount('generate');
+    expect(app.service.state(id).status).toBe('failed');
+    // Still offline: nothing is retried (the schedule's own retry is a minute away).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sim.requestCount('generate')).toBe(failed);
+    sim.setFault('none');
+    fake.__test.world.online = true;
+    await vi.waitFor(() => expect(app.service.state(id).status).toBe('fresh'));
+    expect(sim.requestCount('generate')).toBe(failed + 1);
+    await vault.deleteProfile(id);
+  });
+
+  it('the network watch holds no timer while online or idle, and one while offline after a failure', async () => {
+    const { createNetworkWatch } = await import('../main/app-main.js');
+    let online = true;
+    let pending = 0;
+    let backs = 0;
+    const timers = {
+      setTimeout: (cb: () => void) => (pending++, setTimeout(() => (pending--, cb()), 1)),
+      clearTimeout: (h: unknown) => (pending--, clearTimeout(h as NodeJS.Timeout)),
+      now: () => Date.now(),
+    };
+    const watch = createNetworkWatch(() => online, timers, () => backs++, 1);
+    watch.update(true); // a failure, but online: the backoff handles it
+    expect(watch.watching).toBe(false);
+    online = false;
+    watch.update(true);
+    watch.update(true);
+    expect(pending).toBe(1);
+    online = true;
+    await vi.waitFor(() => expect(backs).toBe(1));
+    expect(watch.watching).toBe(false);
+    online = false;
+    watch.update(true);
+    watch.update(false); // the failure is gone (e.g. a manual refresh worked)
+    expect(watch.watching).toBe(false);
+    expect(pending).toBe(0);
   });
 });

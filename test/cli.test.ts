@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { EXIT } from '../main/core/errors.js';
+import { Vault } from '../main/core/vault.js';
 import { closedLoopbackUrl, distinctiveCredentials, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
 import { ensureBuilt, runCli, type CliRun } from './helpers/cli-runner.js';
 
@@ -264,5 +265,74 @@ describe('torus-token CLI, end to end', () => {
     } finally {
       bus.stop();
     }
+  });
+
+  it('regression: a huge standard input is a usage error (exit 2) with a clear line, not an "unexpected" failure', async () => {
+    await login();
+    const huge = `${'k'.repeat(70 * 1024)}\n${creds.apiSecret}\nrt-1\n`;
+    const run = await runCli(['login', '--stdin', '--profile', profile, '--base-url', sim.url], { input: huge, env: env() });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toMatch(/Standard input is too large/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expectNoLeak(run);
+    const piped = await runCli(['request-token', '--profile', profile], { input: 'r'.repeat(70 * 1024), env: env() });
+    expect(piped.code).toBe(EXIT.usage);
+    expect(piped.stderr).toMatch(/Standard input is too large/);
+  });
+
+  it('regression: --debug shows the error chain but never the stored request token quoted by undici', async () => {
+    await login();
+    // A request token with a line break (written by another tool): undici refuses the header and
+    // quotes its value in its own error message, which --debug used to print.
+    const leaky = `leaky-${seenRequestTokens.at(-1)}`;
+    seenRequestTokens.push(leaky);
+    await new Vault().set(profile, 'requestToken', `${leaky}\nx`);
+    try {
+      const run = await runCli(['refresh', '--profile', profile, '--debug'], { env: env() });
+      expect(run.code).toBe(EXIT.transient);
+      expect(run.stderr).toContain('[debug] cause:');
+      expect(run.stderr).toMatch(/invalid header value/);
+      expectNoLeak(run);
+    } finally {
+      await new Vault().deleteProfile(profile);
+    }
+  });
+
+  it('regression: a profile name with control characters is refused (exit 2)', async () => {
+    const run = await runCli(['login', '--stdin', '--profile', 'evil\u001b[2Jname', '--base-url', sim.url], {
+      input: `${creds.apiKey}\n${creds.apiSecret}\nrt-123456\n`,
+      env: env(),
+    });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toMatch(/control characters/);
+    expectNoLeak(run);
+  });
+
+  it('login on a terminal prompts with hidden input: what is typed never appears on screen', async () => {
+    const { spawn } = await import('node:child_process');
+    const { cliBin } = await import('./helpers/cli-runner.js');
+    const requestToken = sim.issueRequestToken();
+    seenRequestTokens.push(requestToken);
+    // `script` gives the CLI a real pseudo-terminal and records everything it shows.
+    const command = [process.execPath, cliBin, 'login', '--profile', profile, '--base-url', sim.url].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, ...env() }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString('utf8')));
+    const waitFor = async (text: string) => {
+      for (let i = 0; i < 200 && !screen.includes(text); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(screen).toContain(text);
+    };
+    await waitFor('API key: ');
+    child.stdin.write(`${creds.apiKey}\r`);
+    await waitFor('API secret: ');
+    child.stdin.write(`${creds.apiSecret}\r`);
+    await waitFor('Request token');
+    child.stdin.write(`${requestToken}\r`);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(EXIT.ok);
+    expect(screen).toContain('Saved credentials');
+    for (const secret of [creds.apiKey, creds.apiSecret, requestToken]) expect(screen).not.toContain(secret);
+    const refreshed = await runCli(['refresh', '--profile', profile], { env: env() });
+    expect(refreshed.code).toBe(EXIT.ok);
   });
 });

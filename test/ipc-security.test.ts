@@ -68,6 +68,14 @@ describe('registerIpc', () => {
     expect(log.join('\n')).not.toContain(SECRET);
   });
 
+  it('regression: a file:// URL with our path on another host (a Windows network share) is not our page', () => {
+    const check = trustedSenderCheck({ fileIndexUrl: 'file:///C:/Program%20Files/Torus%20Token/resources/app.asar/dist/renderer/index.html' });
+    expect(check('file:///C:/Program%20Files/Torus%20Token/resources/app.asar/dist/renderer/index.html#/settings')).toBe(true);
+    expect(check('file://evil.example/C:/Program%20Files/Torus%20Token/resources/app.asar/dist/renderer/index.html')).toBe(false);
+    const own = new URL(OWN_PAGE());
+    expect(trustedSenderCheck({ fileIndexUrl: own.href })(`file://attacker${own.pathname}`)).toBe(false);
+  });
+
   it('refuses a bad payload (invalid-input), and the log line does not contain it', async () => {
     const { calls, log } = setup();
     const bad = [

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { parseAccessTokenBody, parseJsonLenient } from '../main/core/response-parser.js';
+import { parseAccessTokenBody, parseJsonLenient, torusMessageOf } from '../main/core/response-parser.js';
 import { TorusError } from '../main/core/errors.js';
 
 /** Property tests for the body parser: valid JSON and Torus's documented trailing-comma form. */
@@ -90,6 +90,19 @@ describe('parseAccessTokenBody accepts any object with a non-empty AccessToken',
   });
 });
 
+describe('torusMessageOf redacts before it shortens (regression)', () => {
+  it('a secret straddling the 300-character cut leaves no part of itself behind', () => {
+    fc.assert(
+      fc.property(leakToken, fc.integer({ min: 250, max: 299 }), (secret, pad) => {
+        const message = torusMessageOf({ message: `${'m'.repeat(pad)}${secret} rest` }, [secret])!;
+        expect(message.length).toBeLessThanOrEqual(300);
+        expectNoPartOf(message, secret);
+      }),
+      RUNS,
+    );
+  });
+});
+
 describe('parseAccessTokenBody refuses bodies without a usable token as invalid-response', () => {
   const expectInvalid = (body: string, contentType: string | null, secret?: string) => {
     const error = caught(() => parseAccessTokenBody(body, contentType));
@@ -150,6 +163,18 @@ describe('parseAccessTokenBody refuses bodies without a usable token as invalid-
     const huge = 'h'.repeat(16 * 1024 + 1);
     const error = expectInvalid(JSON.stringify({ AccessToken: huge }), null);
     expect(error.message).not.toContain('hhhh');
+  });
+
+  it('regression: a token with a control character (NUL, ESC, DEL, C1) is refused, without echoing it', () => {
+    // A NUL would be cut off silently by the keychain, and no control character is valid in
+    // the Authorization header the token is later sent in.
+    fc.assert(
+      fc.property(leakToken, leakToken, fc.constantFrom('\u0000', '\u0001', '\u001b', '\u007f', '\u0085', '\u009b'), (a, b, ctrl) => {
+        const error = expectInvalid(JSON.stringify({ AccessToken: `${a}${ctrl}${b}` }), null, a);
+        expectNoPartOf(error.message, b);
+      }),
+      RUNS,
+    );
   });
 
   it("includes Torus's own message when the token is missing", () => {

@@ -83,6 +83,27 @@ describe('nextRefreshAt', () => {
     expect(nextRefreshAt(NOW, noDaily, null, transient(2, NOW - DAY))).toEqual({ at: NOW, reason: 'retry' });
   });
 
+  it('regression: an expired token plus a transient failure waits for the backoff, not retrying at once in a loop', () => {
+    // The token expired an hour ago; the refresh at expiry (and 2 more) failed on the network.
+    const expired = token(NOW - HOUR, 'daily-cutoff', NOW - DAY);
+    expect(nextRefreshAt(NOW + 1_000, noDaily, expired, transient(1, NOW))).toEqual({ at: NOW + 1 * MIN, reason: 'retry' });
+    expect(nextRefreshAt(NOW + 1_000, noDaily, expired, transient(3, NOW))).toEqual({ at: NOW + 5 * MIN, reason: 'retry' });
+    const expiredJwt = token(NOW + 10 * MIN, 'jwt', NOW - 8 * HOUR); // inside the margin: due before the failure
+    expect(nextRefreshAt(NOW + 1_000, noDaily, expiredJwt, transient(2, NOW))).toEqual({ at: NOW + 2 * MIN, reason: 'retry' });
+    // An expiry still ahead of the last failure is kept when it comes before the retry.
+    const soon = token(NOW + MARGIN + 5 * MIN, 'jwt');
+    expect(nextRefreshAt(NOW + 1_000, noDaily, soon, transient(5, NOW))).toEqual({ at: NOW + 5 * MIN, reason: 'expiry' });
+  });
+
+  it('regression: a JWT that lives shorter than the margin is not due the moment it arrives', () => {
+    // Issued now, exp in 10 min, margin 30 min: "exp - margin" is in the past.
+    const short = token(NOW + 10 * MIN, 'jwt', NOW);
+    expect(nextRefreshAt(NOW, noDaily, short, null)).toEqual({ at: NOW + 5 * MIN, reason: 'expiry' });
+    // A few seconds of life: at the earliest a minute after issue.
+    const tiny = token(NOW + 4_000, 'jwt', NOW);
+    expect(nextRefreshAt(NOW, noDaily, tiny, null)).toEqual({ at: NOW + MIN, reason: 'expiry' });
+  });
+
   it('property: never in the past, and never later than a day plus the backoff cap', () => {
     const meta = fc.option(
       fc.record({

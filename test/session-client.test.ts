@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { createServer } from 'node:http';
-import { SessionClient, MAX_BODY_BYTES, type ClientOptions } from '../main/core/session-client.js';
+import { SessionClient, MAX_BODY_BYTES, TOTP_MIN_VALIDITY_MS, type ClientOptions } from '../main/core/session-client.js';
 import { TorusError } from '../main/core/errors.js';
 import { totpCode } from '../main/core/totp.js';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
@@ -242,6 +242,69 @@ describe('SessionClient: Torus messages that echo credentials are redacted', () 
     } finally {
       await new Promise<void>((resolve) => echo.close(() => resolve()));
     }
+  });
+});
+
+describe('SessionClient: secrets never survive in shortened messages or error causes', () => {
+  it('regression: an echoed request token that straddles the 300-character cut is still redacted', async () => {
+    // Torus's message is shortened to 300 characters. Shortening before redacting cut the
+    // token in two and left its first half in the message.
+    const echo = createServer((req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'error', message: `${'x'.repeat(290)}${String(req.headers.token)} is not valid` }));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const { port } = echo.address() as { port: number };
+    try {
+      const e = await failure(() => client().generate({ baseUrl: `http://127.0.0.1:${port}`, ...creds, requestToken }));
+      expect(e.kind).toBe('rejected');
+      const prefix = requestToken.slice(0, 10);
+      expect(e.message).not.toContain(prefix);
+      expect(e.torusMessage).not.toContain(prefix);
+      expect(e.torusMessage).toContain('[redacted]');
+    } finally {
+      await new Promise<void>((resolve) => echo.close(() => resolve()));
+    }
+  });
+
+  it("regression: undici's 'invalid header value' error, which quotes the request token, is scrubbed from the cause", async () => {
+    // A request token with a NUL (e.g. written to the keychain by another tool): undici
+    // refuses the header and its error message quotes the (trimmed) value.
+    const bad = ` ${requestToken}\u0000x`;
+    const e = await failure(() => client().generate({ baseUrl: sim.url, ...creds, requestToken: bad }));
+    expect(e.kind).toBe('network');
+    const causes: string[] = [];
+    for (let c: unknown = e.cause; c instanceof Error; c = c.cause) causes.push(String(c.stack), c.message);
+    observed.push(...causes);
+    expect(causes.join('\n')).toMatch(/invalid header value/);
+    expect(causes.join('\n')).not.toContain(requestToken);
+    expect(sim.requestCount('generate')).toBe(0);
+  });
+});
+
+describe('SessionClient: TOTP near the end of a 30 s window', () => {
+  it('regression: with under 3 s of validity left, waits for the next window and sends its code', async () => {
+    const late = T0 + 30_000 - 1_000; // 1 s before the window ends
+    let reads = 0;
+    const result = await client().generateWithTotp({
+      totpBaseUrl: sim.url,
+      apiKey: creds.apiKey,
+      totpSecret: TOTP_SECRET,
+      clock: () => (reads++, late),
+    });
+    expect(result.accessToken.length).toBeGreaterThan(10);
+    expect(sleep.delays).toEqual([1_000]);
+    expect(TOTP_MIN_VALIDITY_MS).toBeGreaterThan(1_000);
+    expect(JSON.parse(sim.requests[0]!.body)).toEqual({ API_KEY: creds.apiKey, TOTP: totpCode(TOTP_SECRET, T0 + 30_000) });
+    expect(reads).toBeGreaterThan(0);
+  });
+
+  it('regression: each attempt reads the clock, so a retry after a window change sends a fresh code', async () => {
+    sim.setFault('server-error-burst', { burst: 1 });
+    const times = [T0 + 5_000, T0 + 35_000];
+    await client().generateWithTotp({ totpBaseUrl: sim.url, apiKey: creds.apiKey, totpSecret: TOTP_SECRET, clock: () => times.shift() ?? T0 + 35_000 });
+    const codes = sim.requests.filter((r) => r.path.includes('totp')).map((r) => (JSON.parse(r.body) as { TOTP: string }).TOTP);
+    expect(codes).toEqual([totpCode(TOTP_SECRET, T0 + 5_000), totpCode(TOTP_SECRET, T0 + 35_000)]);
   });
 });
 

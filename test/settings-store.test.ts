@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SettingsStore, migrate } from '../main/core/settings-store.js';
+import { SettingsStore, migrate, confFactory, type ConfLike } from '../main/core/settings-store.js';
 import { defaultSettings, SETTINGS_VERSION, type Profile } from '../main/core/settings-schema.js';
 import { TokenService } from '../main/core/token-service.js';
 import { Vault } from '../main/core/vault.js';
@@ -123,6 +123,44 @@ describe('SettingsStore: damaged files are moved aside, never lost', () => {
     expect(store.warnings).toEqual([]);
     expect(store.get()).toEqual(defaultSettings()); // the read that notices the damage
     expectRecovered(store, original);
+  });
+});
+
+describe('SettingsStore: a file that cannot be read is not "corrupt" (regression)', () => {
+  it('a read that fails for a moment (another process replacing the file) is retried, and nothing is moved aside', () => {
+    const store0 = SettingsStore.open({ dir: dir.path, now: () => T0 });
+    store0.update((d) => void d.profiles.push(profile('main')));
+    let failures = 1;
+    const flaky = (options: { cwd: string; configName: string }): ConfLike => {
+      const real = confFactory(options);
+      return {
+        get store() {
+          if (failures > 0) {
+            failures--;
+            throw Object.assign(new Error('EBUSY: resource busy or locked'), { code: 'EBUSY' });
+          }
+          return real.store;
+        },
+        set store(value) {
+          real.store = value;
+        },
+        get path() {
+          return real.path;
+        },
+        onDidAnyChange: (cb) => real.onDidAnyChange(cb),
+      };
+    };
+    const store = SettingsStore.open({ dir: dir.path, now: () => T0, factory: flaky });
+    failures = 1;
+    expect(store.get().profiles.map((p) => p.id)).toEqual(['main']);
+    expect(store.warnings).toEqual([]);
+    expect(readdirSync(dir.path)).toEqual(['config.json']);
+  });
+
+  it('a settings path that cannot be read at all is an error, and the user\'s file is left where it is', () => {
+    mkdirSync(file); // EISDIR on every read
+    expect(() => SettingsStore.open({ dir: dir.path, now: () => T0 })).toThrow(/settings file could not be read \(EISDIR\)/);
+    expect(readdirSync(dir.path)).toEqual(['config.json']);
   });
 });
 

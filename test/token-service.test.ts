@@ -1,5 +1,5 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TokenService } from '../main/core/token-service.js';
 import { SettingsStore } from '../main/core/settings-store.js';
@@ -8,6 +8,7 @@ import { TorusError, type TorusErrorKind } from '../main/core/errors.js';
 import { fingerprint } from '../main/core/redact.js';
 import { jwtExpiryMs } from '../main/core/expiry.js';
 import { HISTORY_LIMIT, type Attempt, type Profile } from '../main/core/settings-schema.js';
+import { removeProfile } from '../main/core/profiles.js';
 import type { TokenStatus } from '../main/core/token-state.js';
 import { startSimulator, type SimulatorFault, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { closedLoopbackUrl, distinctiveCredentials, recordingSleep, rejectionOf, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
@@ -304,6 +305,69 @@ describe('token export for bots', () => {
     store.update((d) => void (d.profiles.find((p) => p.id === id)!.export.filePath = join(dir.path, 'no-such-dir', 'token')));
     const outcome = await service.refresh(id, 'manual');
     expect(outcome.exportErrors.map((e) => e.kind)).toEqual(['export-failed']);
+    expect(await vault.get(id, 'accessToken')).toBe(outcome.token);
+  });
+});
+
+describe('regressions: failures around a refresh never lose or orphan a token', () => {
+  it('a profile removed while Torus answers: the new token is discarded, not left in the keychain', async () => {
+    const running = service.refresh(id, 'manual');
+    // Removed (settings first, as the CLI's logout --remove-profile and the app do) mid-flight.
+    store.update((d) => removeProfile(d, id));
+    const error = await rejectionOf(() => running);
+    expect(error).toMatchObject({ kind: 'cancelled' });
+    expect(sim.requestCount('generate')).toBe(1);
+    expect(await vault.get(id, 'accessToken')).toBeNull();
+    expect(store.get().tokens[id]).toBeUndefined();
+    expect(store.get().history[id]).toBeUndefined();
+  });
+
+  it('a settings file that cannot be written after a success: the refresh still succeeds, with a warning', async () => {
+    const good = await service.refresh(id, 'manual');
+    const spy = vi.spyOn(store, 'update').mockImplementation(() => {
+      throw Object.assign(new Error(`EROFS: read-only file system, open '${store.path}'`), { code: 'EROFS' });
+    });
+    try {
+      const outcome = await service.refresh(id, 'manual');
+      expect(outcome.token).not.toBe(good.token);
+      expect(await vault.get(id, 'accessToken')).toBe(outcome.token);
+      expect(outcome.warnings).toHaveLength(1);
+      expect(outcome.warnings[0]).toMatch(/settings file could not be updated \(EROFS\)/);
+      expectNoSecretIn(outcome.warnings[0]!, outcome.token);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a settings file that cannot be written after a failure: the refresh reports its own error, and the token survives', async () => {
+    const good = await service.refresh(id, 'manual');
+    sim.setFault('reject-401');
+    const spy = vi.spyOn(store, 'update').mockImplementation(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    });
+    try {
+      const error = await refreshFailure();
+      expect(error.kind).toBe('rejected');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await vault.get(id, 'accessToken')).toBe(good.token);
+  });
+
+  it('a hook that times out is stopped with everything it started (its process group)', async () => {
+    const pidFile = join(dir.path, 'grandchild.pid');
+    store.update((d) => {
+      d.hookTimeoutSeconds = 1;
+      d.profiles.find((p) => p.id === id)!.export.hookCommand = `sleep 30 & echo $! > '${pidFile}'; wait`;
+    });
+    const outcome = await service.refresh(id, 'manual');
+    expect(outcome.exportErrors.map((e) => e.message)).toEqual([expect.stringMatching(/did not finish within 1 s/)]);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const alive = () => {
+      const status = `/proc/${pid}/status`;
+      return existsSync(status) && !/^State:\s+Z/m.test(readFileSync(status, 'utf8'));
+    };
+    await vi.waitFor(() => expect(alive()).toBe(false), { timeout: 2_000 });
     expect(await vault.get(id, 'accessToken')).toBe(outcome.token);
   });
 });

@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Vault, SECRET_NAMES, KEYCHAIN_SERVICE, type SecretName } from '../main/core/vault.js';
+import { KeytarBackend, Vault, SECRET_NAMES, KEYCHAIN_SERVICE, type SecretName } from '../main/core/vault.js';
+import { TorusError } from '../main/core/errors.js';
 import { startBareSessionBus, type BareBus } from './helpers/bare-dbus.js';
 import { uniqueProfileId } from './helpers/core-fixtures.js';
 
@@ -83,6 +84,48 @@ describe('Vault on the system keychain', () => {
     for (const name of SECRET_NAMES) expect(await vault.get(id, name)).toBeNull();
     expect(await vault.get(other, 'apiKey')).toBe('other-profile-key');
     await vault.deleteProfile(id); // idempotent
+  });
+});
+
+describe('Vault.setMany (regression: a keychain failure part-way mixed old and new credentials)', () => {
+  /** The real keychain, except that writing `failOn` fails (as a locked keychain would). */
+  function flakyVault(failOn: SecretName): Vault {
+    const real = new KeytarBackend();
+    return new Vault({
+      get: (s, a) => real.get(s, a),
+      delete: (s, a) => real.delete(s, a),
+      set: (s, a, v) => (a.endsWith(`/${failOn}`) ? Promise.reject(new TorusError('keychain-unavailable', 'locked')) : real.set(s, a, v)),
+    });
+  }
+
+  it('puts back the values written before the failure, and deletes ones that did not exist', async () => {
+    const id = profile('vault-many');
+    await vault.set(id, 'apiKey', 'old-api-key');
+    await vault.set(id, 'apiSecret', 'old-api-secret');
+    const flaky = flakyVault('requestToken');
+    await expect(
+      flaky.setMany(id, [
+        ['apiKey', 'new-api-key'],
+        ['apiSecret', 'new-api-secret'],
+        ['totpSecret', 'JBSWY3DPEHPK3PXPJBSWY3DP'],
+        ['requestToken', 'new-request-token'],
+      ]),
+    ).rejects.toMatchObject({ kind: 'keychain-unavailable' });
+    expect(await vault.get(id, 'apiKey')).toBe('old-api-key');
+    expect(await vault.get(id, 'apiSecret')).toBe('old-api-secret');
+    expect(await vault.get(id, 'totpSecret')).toBeNull();
+    expect(await vault.get(id, 'requestToken')).toBeNull();
+  });
+
+  it('writes them all when nothing fails, and refuses an empty value before writing any', async () => {
+    const id = profile('vault-many-ok');
+    await vault.setMany(id, [
+      ['apiKey', 'k-1234'],
+      ['apiSecret', 's-1234'],
+    ]);
+    expect(await vault.get(id, 'apiKey')).toBe('k-1234');
+    await expect(vault.setMany(id, [['apiKey', 'k-5678'], ['apiSecret', '']])).rejects.toMatchObject({ kind: 'invalid-input' });
+    expect(await vault.get(id, 'apiKey')).toBe('k-1234');
   });
 });
 

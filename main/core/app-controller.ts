@@ -3,8 +3,10 @@ import { lastFour, maskToken } from './redact.js';
 import { parseRequestTokenInput } from './request-token.js';
 import { normalizeBaseUrl } from './base-url.js';
 import { normalizeTotpSecret } from './totp.js';
-import { addProfile, removeProfile, resolveProfile } from './profiles.js';
+import { addProfile, checkProfileName, removeProfile, resolveProfile } from './profiles.js';
 import { realTimers, type TimerApi } from './schedule.js';
+import { expandHome } from './token-export.js';
+import { isAbsolute } from 'node:path';
 import type { TokenService } from './token-service.js';
 import type { Profile, Settings } from './settings-schema.js';
 import type {
@@ -48,6 +50,15 @@ function credential(value: string, label: string): string {
   if (CONTROL.test(trimmed) || /\s/.test(trimmed)) throw new TorusError('invalid-input', `${label} contains spaces or control characters.`);
   if (trimmed.length > 4096) throw new TorusError('invalid-input', `${label} is too long.`);
   return trimmed;
+}
+
+/** A token file path: absolute or under ~ (a relative one would land wherever the app was started). */
+function exportFilePath(raw: string | null): string | null {
+  const path = raw?.trim() ?? '';
+  if (path === '') return null;
+  if (/[\u0000-\u001f\u007f]/.test(path)) throw new TorusError('invalid-input', 'The token file path contains control characters.');
+  if (!isAbsolute(expandHome(path))) throw new TorusError('invalid-input', 'The token file path must be a full path (for example ~/torus/token.txt).');
+  return path;
 }
 
 export function toUiError(error: unknown): UiError {
@@ -200,7 +211,12 @@ export class AppController {
     const profile = this.profileFor(target);
     const result = await this.ports.signIn(await this.loginUrl({ profileId: profile.id }));
     if ('outcome' in result) return { outcome: result.outcome };
-    await this.service.vault.set(profile.id, 'requestToken', parseRequestTokenInput(result.requestToken));
+    const token = parseRequestTokenInput(result.requestToken);
+    // The sign-in window can stay open for minutes: the profile may have been removed meanwhile.
+    if (!this.settings.profiles.some((p) => p.id === profile.id)) {
+      throw new TorusError('not-configured', `Profile "${profile.name}" was removed during sign-in; the request token was discarded.`);
+    }
+    await this.service.vault.set(profile.id, 'requestToken', token);
     this.presence.delete(profile.id);
     await this.service.refresh(profile.id, 'sign-in');
     return { outcome: 'refreshed' };
@@ -223,8 +239,12 @@ export class AppController {
     if (input.apiSecret !== undefined) writes.push(['apiSecret', credential(input.apiSecret, 'The API secret')]);
     if (input.totpSecret !== undefined) writes.push(['totpSecret', normalizeTotpSecret(input.totpSecret)]);
     if (writes.length === 0) throw new TorusError('invalid-input', 'Nothing to save.');
-    for (const [name, value] of writes) await this.service.vault.set(profile.id, name, value);
-    this.presence.delete(profile.id);
+    try {
+      // All or nothing: a keychain failure part-way restores the values written so far.
+      await this.service.vault.setMany(profile.id, writes);
+    } finally {
+      this.presence.delete(profile.id);
+    }
     return this.publish();
   }
 
@@ -290,7 +310,7 @@ export class AppController {
     this.updateSettingsFile((draft) => {
       const target = draft.profiles.find((p) => p.id === profile.id)!;
       if (patch.name !== undefined) {
-        const name = patch.name.trim();
+        const name = checkProfileName(patch.name);
         if (draft.profiles.some((p) => p.id !== profile.id && p.name.toLowerCase() === name.toLowerCase())) {
           throw new TorusError('invalid-input', `A profile named "${name}" already exists.`);
         }
@@ -299,7 +319,7 @@ export class AppController {
       if (patch.mode !== undefined) target.mode = patch.mode;
       if (patch.baseUrl !== undefined) target.baseUrl = normalizeBaseUrl(patch.baseUrl);
       if (patch.totpBaseUrl !== undefined) target.totpBaseUrl = normalizeBaseUrl(patch.totpBaseUrl, 'TOTP base URL');
-      if (patch.exportFilePath !== undefined) target.export.filePath = patch.exportFilePath === null || patch.exportFilePath.trim() === '' ? null : patch.exportFilePath.trim();
+      if (patch.exportFilePath !== undefined) target.export.filePath = exportFilePath(patch.exportFilePath);
       if (patch.exportHookCommand !== undefined) target.export.hookCommand = patch.exportHookCommand === null || patch.exportHookCommand.trim() === '' ? null : patch.exportHookCommand.trim();
     });
     return this.publish();
@@ -307,9 +327,15 @@ export class AppController {
 
   async removeProfile(profileId: string): Promise<AppState> {
     const profile = this.profileFor({ profileId });
+    // A refresh that is still running would store its token after the secrets were deleted.
+    await this.service.settled(profile.id);
     await this.service.vault.deleteProfile(profile.id);
     this.presence.delete(profile.id);
     this.updateSettingsFile((draft) => removeProfile(draft, profile.id));
+    // A refresh that started meanwhile now finds no profile and discards its token; one that
+    // got past that check before the profile went is waited for, and its token removed.
+    await this.service.settled(profile.id);
+    await this.service.vault.delete(profile.id, 'accessToken');
     return this.publish();
   }
 

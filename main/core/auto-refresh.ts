@@ -45,10 +45,18 @@ export class AutoRefresher {
     this.timer.arm(best?.plan ?? null);
   }
 
-  /** After sleep, unlock or reconnect: refresh stale profiles now, then plan again. */
+  /**
+   * After sleep, unlock or reconnect: refresh stale profiles now, then plan again. When the
+   * network came back, profiles whose last refresh failed on the network are retried too,
+   * instead of waiting for the backoff.
+   */
   async recheck(reason: 'resume' | 'online' | 'login' = 'resume'): Promise<void> {
     const settings = this.service.settings.get();
-    const stale = settings.profiles.filter((p) => this.service.isStale(p.id, settings) && settings.tokens[p.id] !== undefined);
+    const stale = settings.profiles.filter(
+      (p) =>
+        (this.service.isStale(p.id, settings) && settings.tokens[p.id] !== undefined) ||
+        (reason === 'online' && isNetworkFailure(this.service.state(p.id, settings).lastError?.kind)),
+    );
     await Promise.all(
       stale.map((p) =>
         this.service.refresh(p.id, reason).catch((error: unknown) => {
@@ -73,4 +81,9 @@ export class AutoRefresher {
     this.unsubscribe();
     this.timer.cancel();
   }
+}
+
+/** A failure that a network coming back can cure. */
+export function isNetworkFailure(kind: string | undefined): boolean {
+  return kind === 'network' || kind === 'timeout';
 }

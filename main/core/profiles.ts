@@ -38,9 +38,24 @@ export function uniqueProfileId(settings: Settings, name: string): string {
   return id;
 }
 
+const NAME_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * A profile name as typed (CLI flag, popover field): trimmed, 1–40 characters, and free of
+ * control characters, which would break the tray menu, notifications and one-line CLI output.
+ */
+export function checkProfileName(raw: string): string {
+  const name = raw.trim();
+  if (name.length === 0) throw new TorusError('invalid-input', 'The profile name is empty.');
+  if (name.length > 40) throw new TorusError('invalid-input', 'The profile name must be at most 40 characters.');
+  if (NAME_CONTROL.test(name)) throw new TorusError('invalid-input', 'The profile name must not contain line breaks or control characters.');
+  return name;
+}
+
 /** Adds a profile to a settings draft and returns it; the first profile becomes active. */
 export function addProfile(draft: Settings, input: { name: string; mode?: ProfileMode; baseUrl?: string; totpBaseUrl?: string }): Profile {
-  if (findProfile(draft, input.name)) throw new TorusError('invalid-input', `A profile named "${input.name}" already exists.`);
+  checkProfileName(input.name);
+  if (findProfile(draft, input.name)) throw new TorusError('invalid-input', `A profile named "${input.name.trim()}" already exists.`);
   if (draft.profiles.length >= 20) throw new TorusError('invalid-input', 'At most 20 profiles are supported.');
   const parsed = profileSchema.safeParse({
     id: uniqueProfileId(draft, input.name),

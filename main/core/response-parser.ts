@@ -1,4 +1,5 @@
 import { TorusError } from './errors.js';
+import { redact } from './redact.js';
 
 /**
  * Torus documents its success body with a trailing comma (`{"AccessToken": "…",}`), which is
@@ -42,13 +43,19 @@ function stripTrailingCommas(text: string): string {
   return out;
 }
 
-/** Extracts Torus's human message from an error body, if it has one. */
-export function torusMessageOf(json: unknown): string | undefined {
+const MAX_MESSAGE_LENGTH = 300;
+
+/**
+ * Extracts Torus's human message from an error body, if it has one. `secrets` are removed
+ * before the message is shortened: shortening first could cut an echoed secret in two, and
+ * the remaining prefix would no longer match (and so leak).
+ */
+export function torusMessageOf(json: unknown, secrets: Iterable<string | undefined | null> = []): string | undefined {
   if (json === null || typeof json !== 'object') return undefined;
   const record = json as Record<string, unknown>;
   for (const key of ['message', 'Message', 'error', 'errorMessage', 'error_description', 'detail']) {
     const value = record[key];
-    if (typeof value === 'string' && value.trim().length > 0) return value.trim().slice(0, 300);
+    if (typeof value === 'string' && value.trim().length > 0) return redact(value, secrets).trim().slice(0, MAX_MESSAGE_LENGTH);
   }
   return undefined;
 }
@@ -56,7 +63,7 @@ export function torusMessageOf(json: unknown): string | undefined {
 const MAX_TOKEN_LENGTH = 16 * 1024;
 
 /** Requires a non-empty string AccessToken; explains what was wrong otherwise. */
-export function parseAccessTokenBody(text: string, contentType: string | null): string {
+export function parseAccessTokenBody(text: string, contentType: string | null, secrets: Iterable<string | undefined | null> = []): string {
   const trimmed = text.trim();
   if (trimmed.startsWith('<') || (contentType ?? '').toLowerCase().includes('text/html')) {
     throw new TorusError('invalid-response', 'Torus answered with a web page instead of a token. The service may be down or the base URL may be wrong; check the base URL in Settings and try again later.');
@@ -73,15 +80,17 @@ export function parseAccessTokenBody(text: string, contentType: string | null): 
   const record = json as Record<string, unknown>;
   const token = record.AccessToken ?? record.accessToken ?? record.access_token;
   if (typeof token !== 'string' || token.trim().length === 0) {
-    const hint = torusMessageOf(json);
+    const hint = torusMessageOf(json, secrets);
     throw new TorusError(
       'invalid-response',
       `Torus's answer has no access token${hint ? ` (Torus said: "${hint}")` : ''}. Try again; if it persists, sign in again.`,
       hint === undefined ? {} : { torusMessage: hint },
     );
   }
-  if (token.length > MAX_TOKEN_LENGTH || /\s/.test(token.trim())) {
-    throw new TorusError('invalid-response', 'Torus sent an access token that does not look valid (too long or with spaces). Try again later.');
+  // Control characters: the token travels in an HTTP header (where they are refused) and
+  // through the keychain (where a NUL silently cuts it short).
+  if (token.length > MAX_TOKEN_LENGTH || /\s/.test(token.trim()) || /[\u0000-\u001f\u007f-\u009f]/.test(token.trim())) {
+    throw new TorusError('invalid-response', 'Torus sent an access token that does not look valid (too long, or with spaces or control characters). Try again later.');
   }
   return token.trim();
 }

@@ -7,6 +7,13 @@ import type { TokenMeta } from './settings-schema.js';
  */
 export const FAILURE_BACKOFF_MS = [1, 2, 5, 10, 30].map((minutes) => minutes * 60_000);
 
+/**
+ * A JWT whose life is shorter than the margin would be "due" the moment it arrives, and the
+ * schedule would refresh in a tight loop: such a token is refreshed at half its life, and
+ * never sooner than this after it was issued.
+ */
+export const MIN_TOKEN_AGE_MS = 60_000;
+
 export interface SchedulePolicy {
   dailyRefreshTime: string | null;
   zone: string;
@@ -42,8 +49,15 @@ export function nextRefreshAt(now: number, policy: SchedulePolicy, token: TokenM
   if (token && !(failing && !failures.transient)) {
     // A JWT's exp is a real deadline: refresh a margin before it. A daily-cutoff expiry is
     // not: a token fetched before the cutoff expires at the same cutoff, so refresh at it.
-    const at = token.expirySource === 'jwt' ? token.expiresAt - policy.marginMs : token.expiresAt;
-    candidates.push({ at, reason: 'expiry' });
+    let at = token.expirySource === 'jwt' ? token.expiresAt - policy.marginMs : token.expiresAt;
+    if (token.expirySource === 'jwt' && at < token.issuedAt + MIN_TOKEN_AGE_MS) {
+      // A JWT that lives no longer than the margin: refresh at half its life, at the earliest a minute after issue.
+      at = token.issuedAt + Math.max(MIN_TOKEN_AGE_MS, Math.round((token.expiresAt - token.issuedAt) / 2));
+    }
+    // While failing, an expiry refresh that was already due at the last failure has been
+    // tried: the backoff above decides when to try again (else an expired token plus a
+    // network outage would retry at once, in a loop, ignoring the backoff).
+    if (!failing || at > failures.lastAt) candidates.push({ at, reason: 'expiry' });
   }
 
   if (policy.dailyRefreshTime !== null) {

@@ -42,8 +42,18 @@ export interface TotpGenerateInput {
   totpBaseUrl: string;
   apiKey: string;
   totpSecret: string;
+  /** A fixed instant for the code (tests). Without it, `clock` (or Date.now) is read per attempt. */
   now?: number;
+  /** The clock read for each attempt's code; defaults to Date.now. */
+  clock?: () => number;
 }
+
+const TOTP_PERIOD_MS = 30_000;
+/**
+ * A code with less validity left than this is not sent: it could expire on the way (or while
+ * Torus checks it). We wait for the next 30 s window instead, which costs at most this long.
+ */
+export const TOTP_MIN_VALIDITY_MS = 3_000;
 
 export type VerifyResult = { status: 'valid' } | { status: 'rejected'; message: string } | { status: 'unknown'; message: string };
 
@@ -170,10 +180,18 @@ export class SessionClient {
 
   /** POST /api/v1/session/totp/generate with a code computed here from the stored secret. */
   async generateWithTotp(input: TotpGenerateInput, signal?: AbortSignal): Promise<CallResult> {
-    // A fresh code per attempt: a retry after backoff may cross a 30 s window.
+    // A fresh code per attempt: a retry after backoff may cross a 30 s window. Near the end of
+    // a window, wait for the next one rather than send a code that is about to expire.
+    const clock = input.clock ?? Date.now;
     return this.callForToken(
-      () => {
-        const code = totpCode(input.totpSecret, input.now ?? Date.now());
+      async () => {
+        let at = input.now ?? clock();
+        const left = TOTP_PERIOD_MS - (((at % TOTP_PERIOD_MS) + TOTP_PERIOD_MS) % TOTP_PERIOD_MS);
+        if (input.now === undefined && left < TOTP_MIN_VALIDITY_MS) {
+          await this.sleep(left, signal);
+          at = Math.max(clock(), at + left);
+        }
+        const code = totpCode(input.totpSecret, at);
         return {
           url: `${input.totpBaseUrl}/api/v1/session/totp/generate`,
           method: 'POST',
@@ -209,7 +227,7 @@ export class SessionClient {
     }
   }
 
-  private async callForToken(request: HttpRequest | (() => HttpRequest), signal?: AbortSignal): Promise<CallResult> {
+  private async callForToken(request: HttpRequest | (() => HttpRequest | Promise<HttpRequest>), signal?: AbortSignal): Promise<CallResult> {
     const make = typeof request === 'function' ? request : () => request;
     let attempts = 0;
     const accessToken = await this.withRetries(
@@ -220,7 +238,7 @@ export class SessionClient {
       async (response, req) => {
         if (response.status === 200 || response.status === 201) {
           try {
-            return parseAccessTokenBody(response.text, response.contentType);
+            return parseAccessTokenBody(response.text, response.contentType, req.secrets);
           } catch (error) {
             throw redactedError(error, req.secrets);
           }
@@ -233,14 +251,14 @@ export class SessionClient {
   }
 
   private async withRetries<T>(
-    make: () => HttpRequest,
+    make: () => HttpRequest | Promise<HttpRequest>,
     interpret: (response: HttpResponse, request: HttpRequest) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
     let last: TorusError | undefined;
     for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
       if (signal?.aborted) throw cancelled();
-      const request = make();
+      const request = await make();
       const started = Date.now();
       try {
         const response = await this.send(request, signal);
@@ -287,8 +305,10 @@ export class SessionClient {
         const reason: unknown = controller.signal.reason;
         throw reason instanceof TorusError ? reason : cancelled();
       }
+      // The cause is kept for --debug, scrubbed first: undici's own messages can quote a
+      // header value (e.g. 'Headers.append: "<request token>" is an invalid header value').
       throw new TorusError('network', `Could not reach Torus at ${new URL(request.url).host}. Check your internet connection and the base URL, then try again.`, {
-        cause: error,
+        cause: scrubbedCause(error, request.secrets),
       });
     } finally {
       clearTimeout(timer);
@@ -299,11 +319,11 @@ export class SessionClient {
   private errorFor(response: HttpResponse, request: HttpRequest): TorusError {
     let torusMessage: string | undefined;
     try {
-      torusMessage = torusMessageOf(parseJsonLenient(response.text));
+      // Redacted before it is shortened, so an echoed secret is never cut in half.
+      torusMessage = torusMessageOf(parseJsonLenient(response.text), request.secrets);
     } catch {
       torusMessage = undefined;
     }
-    if (torusMessage !== undefined) torusMessage = redact(torusMessage, request.secrets);
     const said = torusMessage ? ` Torus said: "${torusMessage}".` : '';
     const status = response.status;
     const base = { status, ...(torusMessage === undefined ? {} : { torusMessage }) };
@@ -340,6 +360,29 @@ export class SessionClient {
   get settings(): ClientOptions {
     return this.options;
   }
+}
+
+/**
+ * A copy of an error (and its causes, a few levels deep) with every known secret removed from
+ * the message and stack; the name and the errno-style fields (code, errno, syscall) are kept.
+ */
+export function scrubbedCause(error: unknown, secrets: readonly string[], depth = 0): Error | undefined {
+  if (!(error instanceof Error)) return undefined;
+  // undici quotes header values after trimming them: scrub the trimmed forms too.
+  if (depth === 0) secrets = [...secrets, ...secrets.map((s) => s.trim())];
+  const copy = new Error(redact(error.message, secrets));
+  copy.name = error.name;
+  copy.stack = redact(error.stack ?? `${error.name}: ${error.message}`, secrets);
+  const fields = error as Error & { code?: unknown; errno?: unknown; syscall?: unknown };
+  const target = copy as Error & { code?: unknown; errno?: unknown; syscall?: unknown };
+  if (typeof fields.code === 'string' || typeof fields.code === 'number') target.code = fields.code;
+  if (typeof fields.errno === 'number') target.errno = fields.errno;
+  if (typeof fields.syscall === 'string') target.syscall = fields.syscall;
+  if (depth < 3 && error.cause !== undefined) {
+    const inner = scrubbedCause(error.cause, secrets, depth + 1);
+    if (inner) copy.cause = inner;
+  }
+  return copy;
 }
 
 /** parseAccessTokenBody may quote Torus's message, which may echo a credential: scrub it. */

@@ -50,13 +50,41 @@ function backupName(filePath: string, now: number): string {
   return filePath.replace(/\.json$/, '') + `.corrupt-${stamp}.json`;
 }
 
+const READ_ATTEMPTS = 3;
+
+/**
+ * Runs a read of the settings file, retrying a failure to *read* it a few times: another
+ * process (the CLI or the app) may be replacing it that very moment (Windows reports
+ * EPERM/EBUSY then). Only content that cannot be parsed is "corrupt"; a file that cannot be
+ * read at all is an error, never a reason to move the user's settings aside.
+ */
+function readWithRetry<T>(read: () => T): T {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof SyntaxError || attempt >= READ_ATTEMPTS) throw error;
+    }
+  }
+}
+
+function unreadable(error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return new Error(`The settings file could not be read (${typeof code === 'string' ? code : 'read error'}). Check its permissions, then try again.`, { cause: error });
+}
+
 /** Reads and validates the file as it is on disk; describes the problem when it is bad. */
 function inspect(filePath: string): { ok: true; settings: Settings | undefined } | { ok: false; problem: string } {
   if (!existsSync(filePath)) return { ok: true, settings: undefined };
+  let text: string;
+  try {
+    text = readWithRetry(() => readFileSync(filePath, 'utf8'));
+  } catch (error) {
+    throw unreadable(error);
+  }
+  if (text.trim().length === 0) return { ok: true, settings: undefined };
   let raw: unknown;
   try {
-    const text = readFileSync(filePath, 'utf8');
-    if (text.trim().length === 0) return { ok: true, settings: undefined };
     raw = JSON.parse(text);
   } catch {
     return { ok: false, problem: 'it is not valid JSON' };
@@ -116,8 +144,11 @@ export class SettingsStore {
   get(): Settings {
     let raw: Record<string, unknown>;
     try {
-      raw = migrateSafe(this.conf.store);
-    } catch {
+      raw = migrateSafe(readWithRetry(() => this.conf.store));
+    } catch (error) {
+      // Not JSON any more: corrupt (handled below). Not readable at all: an error, and the
+      // file stays where it is.
+      if (!(error instanceof SyntaxError)) throw unreadable(error);
       raw = { schemaVersion: 'unreadable' };
     }
     const parsed = settingsSchema.safeParse(raw);

@@ -48,7 +48,10 @@ export interface HookResult {
 
 export function runHook(command: string, token: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<HookResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, { shell: true, stdio: ['pipe', 'ignore', 'pipe'], env: { ...env }, windowsHide: true });
+    // Its own process group (POSIX), so a timeout stops the whole hook: with `shell: true`
+    // the child is the shell, and killing only it would leave what it started running.
+    const group = process.platform !== 'win32';
+    const child = spawn(command, { shell: true, stdio: ['pipe', 'ignore', 'pipe'], env: { ...env }, windowsHide: true, detached: group });
     let stderr = '';
     let settled = false;
     const finish = (fn: () => void) => {
@@ -58,7 +61,12 @@ export function runHook(command: string, token: string, timeoutMs: number, env: 
       fn();
     };
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      try {
+        if (group && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
       finish(() => reject(new TorusError('export-failed', `The token hook did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.`)));
     }, timeoutMs);
     child.stderr.on('data', (chunk: Buffer) => {

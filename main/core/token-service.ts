@@ -30,6 +30,8 @@ export interface RefreshOutcome {
   attempts: number;
   latencyMs: number;
   exportErrors: TorusError[];
+  /** Problems after the token was safely stored (e.g. the settings file could not be written). */
+  warnings: string[];
 }
 
 export interface TokenServiceDeps {
@@ -100,6 +102,13 @@ export class TokenService {
     return !meta || this.now() >= meta.expiresAt;
   }
 
+  /** Resolves once no refresh is running for the profile (whatever its outcome). */
+  async settled(profileId: string): Promise<void> {
+    for (let running = this.inFlight.get(profileId); running; running = this.inFlight.get(profileId)) {
+      await running.catch(() => undefined);
+    }
+  }
+
   refresh(profileId: string, reason: RefreshReasonLabel, overrides: RefreshOverrides = {}): Promise<RefreshOutcome> {
     const existing = this.inFlight.get(profileId);
     if (existing) return existing;
@@ -124,6 +133,12 @@ export class TokenService {
         timeoutMs: overrides.timeoutMs ?? settings.refresh.timeoutSeconds * 1000,
       });
       const { accessToken, attempts } = await this.callTorus(client, profile, overrides);
+      // The profile may have been removed while Torus answered: its secrets are gone, and a
+      // token stored now would outlive it in the keychain (and be handed to a later profile
+      // with the same id). Discard it.
+      if (!this.deps.settings.get().profiles.some((p) => p.id === profileId)) {
+        throw new TorusError('cancelled', `Profile "${profile.name}" was removed during the refresh; the new token was discarded.`);
+      }
       const issuedAt = this.now();
       const expiry = tokenExpiry(accessToken, issuedAt, { time: settings.refresh.cutoffTime, zone: settings.refresh.cutoffZone });
       const meta: TokenMeta = {
@@ -137,12 +152,17 @@ export class TokenService {
       const latencyMs = Math.max(0, this.now() - started);
       const exportErrors = await this.exportToken(profile, accessToken, settings.hookTimeoutSeconds * 1000);
       const message = exportErrors.length === 0 ? 'Refreshed.' : `Refreshed, but export failed: ${exportErrors.map((e) => e.message).join(' ')}`;
-      this.record(profileId, { at: issuedAt, reason, outcome: 'success', message: message.slice(0, 600), latencyMs, needsSignIn: false }, meta);
-      return { token: accessToken, meta, attempts, latencyMs, exportErrors };
+      const warnings: string[] = [];
+      // The token is in the keychain already: a settings file that cannot be written (disk
+      // full, read-only, locked) must not turn this success into a failure.
+      const problem = this.tryRecord(profileId, { at: issuedAt, reason, outcome: 'success', message: message.slice(0, 600), latencyMs, needsSignIn: false }, meta);
+      if (problem) warnings.push(`The new token is stored, but the settings file could not be updated (${problem}), so its expiry was not saved.`);
+      return { token: accessToken, meta, attempts, latencyMs, exportErrors, warnings };
     } catch (error) {
       const e = toTorusError(error);
       if (profile) {
-        this.record(profileId, {
+        // Recording is best effort: the caller must hear about the refresh's own failure.
+        this.tryRecord(profileId, {
           at: this.now(),
           reason,
           outcome: e.kind,
@@ -155,6 +175,19 @@ export class TokenService {
     }
   }
 
+  /** Records the attempt; returns a short, secret-free description of a failure to write, or null. */
+  private tryRecord(profileId: string, attempt: Attempt, meta?: TokenMeta): string | null {
+    try {
+      this.record(profileId, attempt, meta);
+      return null;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException | null)?.code;
+      const problem = typeof code === 'string' ? code : 'write failed';
+      this.deps.log?.(`settings: could not record the ${attempt.outcome} attempt for ${profileId} (${problem})`);
+      return problem;
+    }
+  }
+
   private async callTorus(client: SessionClient, profile: Profile, overrides: RefreshOverrides): Promise<{ accessToken: string; attempts: number }> {
     const vault = this.deps.vault;
     const apiKey = await vault.get(profile.id, 'apiKey');
@@ -163,7 +196,7 @@ export class TokenService {
       const totpSecret = await vault.get(profile.id, 'totpSecret');
       if (!totpSecret) throw new TorusError('not-configured', messages.notConfigured('TOTP secret', profile.name));
       const totpBaseUrl = normalizeBaseUrl(overrides.totpBaseUrl ?? profile.totpBaseUrl, 'TOTP base URL');
-      const { accessToken, attempts } = await client.generateWithTotp({ totpBaseUrl, apiKey, totpSecret, now: this.now() }, overrides.signal);
+      const { accessToken, attempts } = await client.generateWithTotp({ totpBaseUrl, apiKey, totpSecret, clock: this.now }, overrides.signal);
       return { accessToken, attempts };
     }
     const apiSecret = await vault.get(profile.id, 'apiSecret');

@@ -107,6 +107,37 @@ export class Vault {
     return (await this.get(profileId, name)) !== null;
   }
 
+  /**
+   * Writes several secrets as one change: if a write fails part-way (keychain locked, D-Bus
+   * gone), the ones already written are put back as they were, so a profile never ends up
+   * with a new API key next to the old secret. The first error is rethrown.
+   */
+  async setMany(profileId: string, entries: ReadonlyArray<readonly [SecretName, string]>): Promise<void> {
+    for (const [, value] of entries) {
+      if (value.length === 0) throw new TorusError('invalid-input', 'An empty value cannot be saved to the keychain.');
+    }
+    const previous: Array<[SecretName, string | null]> = [];
+    for (const [name] of entries) previous.push([name, await this.get(profileId, name)]);
+    const written: SecretName[] = [];
+    try {
+      for (const [name, value] of entries) {
+        await this.set(profileId, name, value);
+        written.push(name);
+      }
+    } catch (error) {
+      for (const name of written.reverse()) {
+        const before = previous.find(([n]) => n === name)?.[1] ?? null;
+        try {
+          if (before === null) await this.delete(profileId, name);
+          else await this.set(profileId, name, before);
+        } catch {
+          // Best effort: the keychain is failing; the original error says so.
+        }
+      }
+      throw error;
+    }
+  }
+
   async deleteProfile(profileId: string): Promise<void> {
     for (const name of SECRET_NAMES) await this.delete(profileId, name);
   }

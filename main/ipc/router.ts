@@ -85,7 +85,8 @@ export function trustedSenderCheck(allowed: { fileIndexUrl?: string; devServerOr
     }
     if (allowed.fileIndexUrl !== undefined && parsed.protocol === 'file:') {
       const expected = new URL(allowed.fileIndexUrl);
-      return parsed.pathname === expected.pathname;
+      // The host too: on Windows file://host/… is a network share, the same path on another machine.
+      return parsed.host === expected.host && parsed.pathname === expected.pathname;
     }
     if (allowed.devServerOrigin !== undefined) return parsed.origin === new URL(allowed.devServerOrigin).origin;
     return false;

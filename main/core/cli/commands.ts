@@ -65,9 +65,12 @@ export async function login(ctx: CliContext, options: LoginOptions): Promise<voi
     profile = { ...target };
   });
   if (!profile) throw new TorusError('not-configured', 'The profile could not be saved.');
-  await ctx.vault.set(profile.id, 'apiKey', apiKey);
-  await ctx.vault.set(profile.id, 'apiSecret', apiSecret);
-  await ctx.vault.set(profile.id, mode === 'totp' ? 'totpSecret' : 'requestToken', last);
+  // All or nothing: a keychain failure part-way puts back what was there before.
+  await ctx.vault.setMany(profile.id, [
+    ['apiKey', apiKey],
+    ['apiSecret', apiSecret],
+    [mode === 'totp' ? 'totpSecret' : 'requestToken', last],
+  ]);
   ctx.info(`Saved credentials for profile "${profile.name}" in the system keychain. Next: torus-token refresh${profile.id === ctx.settings.get().activeProfileId ? '' : ` --profile ${profile.id}`}`);
 }
 
@@ -101,6 +104,7 @@ export async function refresh(ctx: CliContext, options: { profile?: string; prin
   const now = Date.now();
   ctx.info(`Refreshed "${profile.name}": issued ${formatInstant(outcome.meta.issuedAt)}, expires ${formatInstant(outcome.meta.expiresAt)} (${relative(outcome.meta.expiresAt, now)}).`);
   for (const error of outcome.exportErrors) ctx.info(`torus-token: warning: ${error.message}`);
+  for (const warning of outcome.warnings) ctx.info(`torus-token: warning: ${warning}`);
   if (options.print) ctx.io.stdout.write(`${outcome.token}\n`);
 }
 

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { TorusError } from '../errors.js';
 
 /** The CLI's streams, injectable so commands are testable without a terminal. */
 export interface CliIo {
@@ -17,7 +18,10 @@ export async function readAllStdin(stdin: Readable, maxBytes = 64 * 1024): Promi
   for await (const chunk of stdin) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     total += buffer.length;
-    if (total > maxBytes) throw new RangeError('standard input is too large');
+    if (total > maxBytes) {
+      // A usage error (exit 2), not an "unexpected" failure: nothing we read is this large.
+      throw new TorusError('invalid-input', `Standard input is too large (over ${Math.round(maxBytes / 1024)} KiB). Send only the values asked for, one per line.`);
+    }
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -36,8 +40,12 @@ export function promptHidden(io: CliIo, question: string): Promise<string> {
     if (raw) stdin.setRawMode!(true);
     stdin.resume();
     stdin.setEncoding('utf8');
+    let finished = false;
     const done = (error?: Error) => {
+      if (finished) return;
+      finished = true;
       stdin.removeListener('data', onData);
+      stdin.removeListener('end', onEnd);
       if (raw) stdin.setRawMode!(false);
       stdin.pause();
       stderr.write('\n');
@@ -53,7 +61,10 @@ export function promptHidden(io: CliIo, question: string): Promise<string> {
         else if (ch >= ' ') value += ch;
       }
     };
+    // The terminal (or a pipe posing as one) closed before Enter: never wait forever.
+    const onEnd = () => done(value.length === 0 ? new PromptCancelled() : undefined);
     stdin.on('data', onData);
+    stdin.on('end', onEnd);
   });
 }
 

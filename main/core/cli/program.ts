@@ -191,7 +191,13 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
   if (debug) {
     const cause = torusError.cause;
     io.stderr.write(`[debug] kind=${torusError.kind}${torusError.status ? ` status=${torusError.status}` : ''}\n`);
-    if (cause instanceof Error) io.stderr.write(`[debug] cause: ${redact(cause.stack ?? cause.message)}\n`);
+    // Causes from Torus calls are scrubbed of the call's secrets where they are made
+    // (session-client); the chain is shown a few levels deep (e.g. fetch failed → ECONNREFUSED).
+    let level: unknown = cause;
+    for (let depth = 0; depth < 4 && level instanceof Error; depth++, level = level.cause) {
+      const code = (level as NodeJS.ErrnoException).code;
+      io.stderr.write(`[debug] cause: ${redact(level.stack ?? level.message)}${typeof code === 'string' ? ` (${code})` : ''}\n`);
+    }
     if (torusError === error) io.stderr.write(`[debug] ${redact(torusError.stack ?? '')}\n`);
   }
   return exitCodeFor(torusError);
