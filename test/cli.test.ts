@@ -335,4 +335,16 @@ describe('torus-token CLI, end to end', () => {
     const refreshed = await runCli(['refresh', '--profile', profile], { env: env() });
     expect(refreshed.code).toBe(EXIT.ok);
   });
+
+  it('two bots refreshing at the same moment share one Torus call (single-use request token)', async () => {
+    sim.update({ requestTokenReuse: 'single' });
+    await login();
+    const [a, b] = await Promise.all([
+      runCli(['refresh', '--profile', profile, '--print'], { env: env() }),
+      runCli(['refresh', '--profile', profile, '--print'], { env: env() }),
+    ]);
+    expect([a.code, b.code]).toEqual([EXIT.ok, EXIT.ok]);
+    expect(a.stdout).toBe(b.stdout);
+    expect(sim.requestCount('generate')).toBe(1);
+  });
 });

@@ -157,6 +157,26 @@ describe('TokenService.refresh stores the token, its metadata and the attempt', 
     await service.refresh(id, 'manual');
     expect(sim.requestCount('generate')).toBe(2);
   });
+
+  it('the app and the CLI (two services on one settings folder) refreshing at once make one request', async () => {
+    // A single-use request token: a second call to Torus would be refused.
+    sim.update({ requestTokenReuse: 'single' });
+    await vault.set(id, 'requestToken', sim.issueRequestToken());
+    const otherStore = SettingsStore.open({ dir: dir.path });
+    const other = new TokenService({ settings: otherStore, vault, now: () => (clock += 5), clientOptions: { sleep: sleep.sleep, random: () => 0.5 } });
+    const [a, b] = await Promise.all([service.refresh(id, 'manual'), other.refresh(id, 'cli')]);
+    expect(sim.requestCount('generate')).toBe(1);
+    expect(a.token).toBe(b.token);
+    expect(store.get().history[id]!.filter((h) => h.outcome === 'success')).toHaveLength(1);
+    expect(existsSync(join(dir.path, `.refresh-${id}.lock`))).toBe(false);
+  });
+
+  it('a lock left by a crashed process does not block refreshes', async () => {
+    writeFileSync(join(dir.path, `.refresh-${id}.lock`), JSON.stringify({ pid: 2 ** 22 + 12345, token: 'crashed' }));
+    await service.refresh(id, 'manual');
+    expect(sim.requestCount('generate')).toBe(1);
+    expect(existsSync(join(dir.path, `.refresh-${id}.lock`))).toBe(false);
+  });
 });
 
 describe('the last good token survives every failure', () => {

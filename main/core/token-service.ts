@@ -1,4 +1,6 @@
+import { dirname } from 'node:path';
 import { TorusError, toTorusError, messages } from './errors.js';
+import { acquireRefreshLock } from './refresh-lock.js';
 import { SessionClient, type ClientOptions } from './session-client.js';
 import { tokenExpiry } from './expiry.js';
 import { fingerprint } from './redact.js';
@@ -132,7 +134,18 @@ export class TokenService {
         ...(this.deps.log ? { log: this.deps.log } : {}),
         timeoutMs: overrides.timeoutMs ?? settings.refresh.timeoutSeconds * 1000,
       });
-      const { accessToken, attempts } = await this.callTorus(client, profile, overrides);
+      const lock = await acquireRefreshLock(dirname(this.deps.settings.path), profileId, overrides.signal ? { signal: overrides.signal } : {});
+      let called: { accessToken: string; attempts: number };
+      try {
+        if (lock.waited) {
+          const shared = await this.tokenRefreshedElsewhere(profileId, started);
+          if (shared) return shared;
+        }
+        called = await this.callTorus(client, profile, overrides);
+      } finally {
+        lock.release();
+      }
+      const { accessToken, attempts } = called;
       // The profile may have been removed while Torus answered: its secrets are gone, and a
       // token stored now would outlive it in the keychain (and be handed to a later profile
       // with the same id). Discard it.
@@ -186,6 +199,18 @@ export class TokenService {
       this.deps.log?.(`settings: could not record the ${attempt.outcome} attempt for ${profileId} (${problem})`);
       return problem;
     }
+  }
+
+  /**
+   * After waiting for another process's refresh: its token, when it got one we can use.
+   * Nothing is recorded again; the other process recorded its attempt.
+   */
+  private async tokenRefreshedElsewhere(profileId: string, since: number): Promise<RefreshOutcome | null> {
+    const meta = this.deps.settings.get().tokens[profileId];
+    if (!meta || meta.issuedAt < since || this.now() >= meta.expiresAt) return null;
+    const token = await this.deps.vault.get(profileId, 'accessToken');
+    if (!token || fingerprint(token) !== meta.fingerprint) return null;
+    return { token, meta, attempts: 0, latencyMs: Math.max(0, this.now() - since), exportErrors: [], warnings: [] };
   }
 
   private async callTorus(client: SessionClient, profile: Profile, overrides: RefreshOverrides): Promise<{ accessToken: string; attempts: number }> {
