@@ -3,7 +3,7 @@
  * wired together. Everything it wires is tested on its own; `test/app-main.test.ts` runs
  * this file against the fake `electron` module.
  */
-import { app, clipboard, ClipboardItem, globalShortcut, ipcMain, net, powerMonitor, session } from 'electron';
+import { app, clipboard, ClipboardItem, dialog, globalShortcut, ipcMain, net, powerMonitor, session } from 'electron';
 import { homedir } from 'node:os';
 import { SettingsStore, type ConfFactory, type ConfLike } from './core/settings-store.js';
 import { KeytarBackend, Vault, keychainServiceFor } from './core/vault.js';
@@ -166,6 +166,10 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
     loginItem,
     applyShortcut: (accelerator) => applyCopyShortcut(globalShortcut, accelerator, copyToken, platform),
     hidePopover: () => popover.hide(),
+    confirm: async ({ message, detail }) => {
+      const { response } = await dialog.showMessageBox({ type: 'warning', title: 'Torus Token', message, detail, buttons: ['Allow', 'Cancel'], defaultId: 1, cancelId: 1, noLink: true });
+      return response === 0;
+    },
     quit: () => app.quit(),
     platform: platformOf(platform),
   };

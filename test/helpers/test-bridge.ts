@@ -76,6 +76,9 @@ export interface Bridge {
   loginItem: LoginItemView;
   hidePopoverCalls: number;
   quitCalls: number;
+  /** What main asked the user to approve (a native dialog in the app), and the answer given. */
+  confirmations: Array<{ message: string; detail: string }>;
+  confirmAnswer: boolean;
   signInPages: number;
   /** Everything that crossed into the page: call results and pushed events. */
   crossings: CrossingRecord[];
@@ -179,6 +182,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     hidePopover: () => {
       bridge.hidePopoverCalls++;
     },
+    confirm: (request) => {
+      bridge.confirmations.push(request);
+      return Promise.resolve(bridge.confirmAnswer);
+    },
     quit: () => {
       bridge.quitCalls++;
     },
@@ -221,6 +228,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     loginItem: { supported: true, enabled: false, note: null } satisfies LoginItemView,
     hidePopoverCalls: 0,
     quitCalls: 0,
+    confirmations: [],
+    confirmAnswer: true,
     signInPages: 0,
     crossings,
     capturedRequestTokens,
