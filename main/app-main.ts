@@ -125,6 +125,8 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
   const dir = configDir(env, platform);
   app.setPath('userData', dir);
   if (platform === 'darwin') app.dock?.hide();
+  // Windows shows toast notifications only for an app with an AppUserModelID (the installer's appId).
+  if (platform === 'win32') app.setAppUserModelId('com.torustoken.app');
   // A tray app lives on without windows.
   app.on('window-all-closed', () => undefined);
 

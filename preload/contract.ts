@@ -9,23 +9,13 @@
  * Secrets never cross this boundary: the API key, API secret, request token and TOTP secret
  * are write-only; the access token crosses only through `token:reveal`.
  */
+import type { TorusErrorKind } from '../main/core/errors.js';
 
 export type TokenStatus = 'none' | 'refreshing' | 'fresh' | 'expiring-soon' | 'stale' | 'failed' | 'needs-sign-in';
 export type ProfileMode = 'request-token' | 'totp';
 
-export type ErrorKind =
-  | 'rejected'
-  | 'rate-limited'
-  | 'server-error'
-  | 'network'
-  | 'timeout'
-  | 'invalid-response'
-  | 'not-configured'
-  | 'keychain-unavailable'
-  | 'invalid-input'
-  | 'cancelled'
-  | 'export-failed'
-  | 'forbidden';
+/** The core's error kinds, plus the IPC router's own refusal. */
+export type ErrorKind = TorusErrorKind | 'forbidden';
 
 export interface UiError {
   kind: ErrorKind;
@@ -96,16 +86,8 @@ export interface SettingsView {
   startAtLogin: LoginItemView;
 }
 
-export type SettingsPatch = Partial<{
-  refreshAtLogin: boolean;
-  dailyRefreshTime: string | null;
-  cutoffTime: string;
-  cutoffZone: string;
-  timeoutSeconds: number;
-  clipboardAutoClearSeconds: number;
-  copyShortcut: string | null;
-  startAtLogin: boolean;
-}>;
+/** Any subset of the settings; start at login is set as a plain on/off wish. */
+export type SettingsPatch = Partial<Omit<SettingsView, 'startAtLogin'> & { startAtLogin: boolean }>;
 
 export interface AttemptView {
   at: number;

@@ -9,22 +9,9 @@
  * The credentials it prints are fake demo values.
  */
 import { parseArgs } from 'node:util';
-import { SIMULATOR_DEFAULTS, startSimulator } from './simulator/torus-simulator.js';
-import type { SimulatorFault, SimulatorOptions } from './simulator/torus-simulator.js';
+import { SIMULATOR_DEFAULTS, SIMULATOR_FAULTS, startSimulator } from './simulator/torus-simulator.js';
+import type { SimulatorOptions } from './simulator/torus-simulator.js';
 
-const FAULT_NAMES: readonly SimulatorFault[] = [
-  'none',
-  'reject-401',
-  'reject-403',
-  'server-error-burst',
-  'rate-limit',
-  'hang',
-  'reset',
-  'html-error',
-  'trailing-comma',
-  'empty-token',
-  'oversized',
-];
 
 const USAGE = `Usage: simulator [options]
 
@@ -43,7 +30,7 @@ Options:
   --request-token-lifetime SECONDS request token lifetime (default ${SIMULATOR_DEFAULTS.requestTokenLifetimeSeconds})
   --end-url URL                    where the SSO page redirects (default <simulator>/callback)
   --fault NAME                     start with a fault on the session routes:
-                                   ${FAULT_NAMES.join(', ')}
+                                   ${SIMULATOR_FAULTS.join(', ')}
   -h, --help                       show this help
 `;
 
@@ -129,7 +116,7 @@ async function main(): Promise<void> {
     }
     options.endUrl = v['end-url'];
   }
-  const fault = oneOf('--fault', v.fault, FAULT_NAMES);
+  const fault = oneOf('--fault', v.fault, SIMULATOR_FAULTS);
 
   let sim;
   try {

@@ -86,7 +86,7 @@ export const SIMULATOR_DEFAULTS = {
   requestTokenLifetimeSeconds: 600,
 } as const;
 
-const FAULTS: readonly SimulatorFault[] = [
+export const SIMULATOR_FAULTS: readonly SimulatorFault[] = [
   'none',
   'reject-401',
   'reject-403',
@@ -134,7 +134,7 @@ interface RequestTokenRecord {
 }
 
 function isFault(value: unknown): value is SimulatorFault {
-  return typeof value === 'string' && (FAULTS as readonly string[]).includes(value);
+  return typeof value === 'string' && (SIMULATOR_FAULTS as readonly string[]).includes(value);
 }
 
 function checkPositive(name: string, value: number): void {
