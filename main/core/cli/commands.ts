@@ -190,6 +190,7 @@ export async function status(ctx: CliContext, options: { profile?: string; json?
     lines.push(`Token:    fingerprint ${state.token.fingerprint}`);
   }
   if (state.lastError) lines.push(`Last error (${formatInstant(state.lastError.at)}): ${state.lastError.message}`);
+  if (state.nextRefreshAt !== null) lines.push(`Next:     automatic refresh ${formatInstant(state.nextRefreshAt)} (${relative(state.nextRefreshAt, now)}, while the app runs)`);
   const saved = (Object.entries(credentials) as Array<[string, boolean]>).filter(([, has]) => has).map(([name]) => name);
   lines.push(`Keychain: ${saved.length > 0 ? saved.join(', ') : 'nothing saved'}`);
   ctx.io.stdout.write(`${lines.join('\n')}\n`);
