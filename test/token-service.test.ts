@@ -334,9 +334,12 @@ describe('regressions: failures around a refresh never lose or orphan a token', 
     const running = service.refresh(id, 'manual');
     // Removed (settings first, as the CLI's logout --remove-profile and the app do) mid-flight.
     store.update((d) => removeProfile(d, id));
-    const error = await rejectionOf(() => running);
-    expect(error).toMatchObject({ kind: 'cancelled' });
-    expect(sim.requestCount('generate')).toBe(1);
+    const error = (await rejectionOf(() => running)) as TorusError;
+    // Depending on timing the refresh sees the removal before calling Torus (not-configured)
+    // or after Torus answered (cancelled; test/app-controller.test.ts holds the request to
+    // force that case). Either way no token is left behind.
+    expect(['cancelled', 'not-configured']).toContain(error.kind);
+    expect(sim.requestCount('generate')).toBeLessThanOrEqual(1);
     expect(await vault.get(id, 'accessToken')).toBeNull();
     expect(store.get().tokens[id]).toBeUndefined();
     expect(store.get().history[id]).toBeUndefined();

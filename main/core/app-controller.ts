@@ -187,7 +187,7 @@ export class AppController {
     const profile = this.profileFor(target);
     const stored = await this.service.storedToken(profile.id);
     if (stored && !this.service.isStale(profile.id)) return stored;
-    return (await this.service.refresh(profile.id, 'manual')).token;
+    return (await this.service.refresh(profile.id, 'stale')).token;
   }
 
   async copyToken(target: ProfileTarget = {}): Promise<{ clearsInSeconds: number | null }> {

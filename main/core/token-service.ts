@@ -44,6 +44,9 @@ export interface TokenServiceDeps {
   log?: (line: string) => void;
 }
 
+/** How recent another process's token must be for a process that waited on the lock to reuse it. */
+const SHARED_REFRESH_WINDOW_MS = 15_000;
+
 export class TokenService {
   private readonly inFlight = new Map<string, Promise<RefreshOutcome>>();
   private readonly listeners = new Set<(state: TokenState) => void>();
@@ -123,8 +126,24 @@ export class TokenService {
     return run;
   }
 
+  /** One refresh at a time per profile across processes too: the lock is held until the token is stored and recorded. */
   private async runRefresh(profileId: string, reason: RefreshReasonLabel, overrides: RefreshOverrides): Promise<RefreshOutcome> {
     const started = this.now();
+    const lock = await acquireRefreshLock(dirname(this.deps.settings.path), profileId, overrides.signal ? { signal: overrides.signal } : {});
+    try {
+      // A refresh asked for only because the token was stale re-checks under the lock:
+      // another process (the app, another bot) may have refreshed since we looked.
+      if (lock.waited || reason === 'stale') {
+        const shared = await this.tokenRefreshedElsewhere(profileId, started, reason === 'stale');
+        if (shared) return shared;
+      }
+      return await this.refreshUnderLock(profileId, reason, overrides, started);
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async refreshUnderLock(profileId: string, reason: RefreshReasonLabel, overrides: RefreshOverrides, started: number): Promise<RefreshOutcome> {
     const settings = this.deps.settings.get();
     const profile = settings.profiles.find((p) => p.id === profileId);
     try {
@@ -134,18 +153,7 @@ export class TokenService {
         ...(this.deps.log ? { log: this.deps.log } : {}),
         timeoutMs: overrides.timeoutMs ?? settings.refresh.timeoutSeconds * 1000,
       });
-      const lock = await acquireRefreshLock(dirname(this.deps.settings.path), profileId, overrides.signal ? { signal: overrides.signal } : {});
-      let called: { accessToken: string; attempts: number };
-      try {
-        if (lock.waited) {
-          const shared = await this.tokenRefreshedElsewhere(profileId, started);
-          if (shared) return shared;
-        }
-        called = await this.callTorus(client, profile, overrides);
-      } finally {
-        lock.release();
-      }
-      const { accessToken, attempts } = called;
+      const { accessToken, attempts } = await this.callTorus(client, profile, overrides);
       // The profile may have been removed while Torus answered: its secrets are gone, and a
       // token stored now would outlive it in the keychain (and be handed to a later profile
       // with the same id). Discard it.
@@ -205,9 +213,12 @@ export class TokenService {
    * After waiting for another process's refresh: its token, when it got one we can use.
    * Nothing is recorded again; the other process recorded its attempt.
    */
-  private async tokenRefreshedElsewhere(profileId: string, since: number): Promise<RefreshOutcome | null> {
+  private async tokenRefreshedElsewhere(profileId: string, since: number, anyValid: boolean): Promise<RefreshOutcome | null> {
     const meta = this.deps.settings.get().tokens[profileId];
-    if (!meta || meta.issuedAt < since || this.now() >= meta.expiresAt) return null;
+    if (!meta || this.now() >= meta.expiresAt) return null;
+    // "Recent" includes a little before we started: a process that starts just after another
+    // got its token, but before it let go of the lock, is still part of the same rush.
+    if (!anyValid && meta.issuedAt < since - SHARED_REFRESH_WINDOW_MS) return null;
     const token = await this.deps.vault.get(profileId, 'accessToken');
     if (!token || fingerprint(token) !== meta.fingerprint) return null;
     return { token, meta, attempts: 0, latencyMs: Math.max(0, this.now() - since), exportErrors: [], warnings: [] };

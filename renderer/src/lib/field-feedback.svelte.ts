@@ -1,0 +1,54 @@
+import type { ProfilePatch, Result, SettingsPatch } from '../../../preload/contract.js';
+import { store } from './store.svelte.js';
+
+/** How long "Saved" stays next to a field after a good change. */
+const SAVED_MS = 2000;
+
+/**
+ * Per-field feedback for the settings sections: the error message of a field's last failed
+ * change, shown next to it, or a brief "Saved" after a good one. Settings shares one instance
+ * between all its sections, so only the latest change shows "Saved". Render it with
+ * `FieldMessage.svelte`.
+ */
+export class FieldFeedback {
+  errors = $state<Record<string, string>>({});
+  saved = $state<string | null>(null);
+  #savedTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Records the result of a change to `field`; true when it succeeded. */
+  mark(field: string, result: Result<unknown>): boolean {
+    if (result.ok) {
+      delete this.errors[field];
+      this.saved = field;
+      clearTimeout(this.#savedTimer);
+      this.#savedTimer = setTimeout(() => (this.saved = null), SAVED_MS);
+      return true;
+    }
+    this.errors[field] = result.error.message;
+    return false;
+  }
+
+  /** Shows a message next to `field` without saving anything (input the renderer already knows is bad). */
+  fail(field: string, message: string): void {
+    this.errors[field] = message;
+  }
+
+  /** The `aria-invalid` value for an input whose changes report to `field`. */
+  invalid(field: string): 'true' | undefined {
+    return this.errors[field] ? 'true' : undefined;
+  }
+
+  async saveProfile(profileId: string, field: string, patch: Omit<ProfilePatch, 'profileId'>): Promise<boolean> {
+    return this.mark(field, await store.updateProfile({ profileId, ...patch }));
+  }
+
+  async saveSetting(field: string, patch: SettingsPatch): Promise<boolean> {
+    return this.mark(field, await store.updateSettings(patch));
+  }
+}
+
+/** The value of the input (or select) an event came from. */
+export const inputText = (event: Event): string => (event.currentTarget as HTMLInputElement).value;
+
+/** Whether the checkbox an event came from is now checked. */
+export const inputChecked = (event: Event): boolean => (event.currentTarget as HTMLInputElement).checked;

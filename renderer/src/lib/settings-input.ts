@@ -1,0 +1,36 @@
+import type { SettingsPatch } from '../../../preload/contract.js';
+
+/**
+ * Checks for what is typed into the app settings, before anything is saved. Each takes the
+ * trimmed text and returns either the change to save or the message to show next to the field.
+ */
+export type SettingInput = (raw: string) => SettingsPatch | string;
+
+const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** A check for a whole number of seconds from `min` to `max`. */
+function seconds(min: number, max: number, message: string, patch: (value: number) => SettingsPatch): SettingInput {
+  return (raw) => {
+    const value = Number(raw);
+    return raw !== '' && Number.isInteger(value) && value >= min && value <= max ? patch(value) : message;
+  };
+}
+
+export const clipboardSecondsInput = seconds(0, 3600, 'Enter whole seconds from 0 to 3600 (0 keeps the token on the clipboard).', (value) => ({
+  clipboardAutoClearSeconds: value,
+}));
+
+export const timeoutInput = seconds(1, 120, 'Enter whole seconds from 1 to 120.', (value) => ({ timeoutSeconds: value }));
+
+/** Empty turns the daily refresh off. */
+export const dailyTimeInput: SettingInput = (raw) => {
+  if (raw === '') return { dailyRefreshTime: null };
+  return CLOCK_TIME.test(raw) ? { dailyRefreshTime: raw } : 'Enter a time such as 08:30, or leave it empty to turn the daily refresh off.';
+};
+
+export const cutoffTimeInput: SettingInput = (raw) => (CLOCK_TIME.test(raw) ? { cutoffTime: raw } : 'Enter the time tokens stop working, such as 06:00.');
+
+export const cutoffZoneInput: SettingInput = (raw) => (raw === '' ? 'Enter a time zone such as Asia/Kolkata.' : { cutoffZone: raw });
+
+/** Empty turns the shortcut off. */
+export const shortcutInput: SettingInput = (raw) => ({ copyShortcut: raw === '' ? null : raw });
