@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import { AppController, type AppPorts } from '../main/core/app-controller.js';
 import { TokenService } from '../main/core/token-service.js';
 import { SettingsStore } from '../main/core/settings-store.js';
@@ -202,5 +202,26 @@ describe("changes a compromised popover could abuse need the user's approval out
     await ctl.updateProfile({ profileId: id, baseUrl: sim.url });
     await ctl.updateProfile({ profileId: id, exportFilePath: null, exportHookCommand: null });
     expect(confirmations).toHaveLength(0);
+  });
+});
+
+describe('state delivery', () => {
+  it('overlapping publishes deliver only the newest state (a late "refreshing" never overwrites "fresh")', async () => {
+    const ctl = controller();
+    const real = await ctl.getState();
+    const delivered: string[] = [];
+    ctl.onState((state) => delivered.push(state.status));
+    let releaseOld: (value: typeof real) => void = () => undefined;
+    const spy = vi
+      .spyOn(ctl, 'getState')
+      .mockImplementationOnce(() => new Promise((resolve) => (releaseOld = resolve)))
+      .mockImplementationOnce(() => Promise.resolve({ ...real, status: 'fresh' }));
+    const older = ctl.publish();
+    const newer = ctl.publish();
+    await newer;
+    releaseOld({ ...real, status: 'refreshing' });
+    await older;
+    spy.mockRestore();
+    expect(delivered).toEqual(['fresh']);
   });
 });

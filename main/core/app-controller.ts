@@ -83,6 +83,7 @@ export class AppController {
   private readonly presence = new Map<string, CredentialPresence>();
   private clearTimer: unknown = undefined;
   private readonly extraWarnings: string[] = [];
+  private publishSequence = 0;
 
   constructor(
     private readonly service: TokenService,
@@ -107,9 +108,15 @@ export class AppController {
     void this.publish();
   }
 
+  /**
+   * Computes and delivers the current state. Publishes overlap (computing a state reads the
+   * keychain), so an older one can finish after a newer one; only the newest is delivered,
+   * or a late "refreshing" could overwrite "fresh" and stay on screen.
+   */
   async publish(): Promise<AppState> {
+    const sequence = ++this.publishSequence;
     const state = await this.getState();
-    for (const listener of this.listeners) listener(state);
+    if (sequence === this.publishSequence) for (const listener of this.listeners) listener(state);
     return state;
   }
 
