@@ -55,7 +55,7 @@ const defaultLog = (line: string) => process.stderr.write(`[torus-token] ${redac
 
 async function electronStoreFactory(): Promise<ConfFactory> {
   const { default: Store } = await import('electron-store');
-  return ({ cwd, configName }) => new Store({ cwd, name: configName, clearInvalidConfig: false, watch: true }) as unknown as ConfLike;
+  return ({ cwd, configName }) => new Store({ cwd, name: configName, clearInvalidConfig: false }) as unknown as ConfLike;
 }
 
 const NETWORK_WAITS_MS = [2_000, 5_000, 10_000, 30_000, 60_000];
@@ -209,11 +209,17 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
     notifier.update(state);
   };
   ctl.onState(onState);
-  // Changes written by the CLI (or another window) arrive through electron-store's watcher.
-  const unwatch = settings.onChange(() => {
+  const onSettingsChanged = () => {
     refresher.rearm();
     void ctl.publish();
-  });
+  };
+  // Our own writes, and the CLI's (a folder watch: event-driven, no polling).
+  const unwatchOwn = settings.onChange(onSettingsChanged);
+  const unwatchExternal = settings.onExternalChange(onSettingsChanged);
+  const unwatch = () => {
+    unwatchOwn();
+    unwatchExternal();
+  };
 
   const recheck = () => void refresher.recheck('resume');
   powerMonitor.on('resume', recheck);

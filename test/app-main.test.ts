@@ -123,6 +123,25 @@ describe('the running app', () => {
     await vault.deleteProfile(id);
   });
 
+  it('a refresh by the CLI (another process) reaches the running app: tray and popover update', async () => {
+    const id = await seedProfile();
+    const app = await start(['electron', '.', '--hidden']);
+    await app.startup;
+    const sent = app.popover.window.webContents as unknown as { sent: Array<{ channel: string; args: unknown[] }> };
+    const before = sent.sent.length;
+    // The CLI is a separate process with its own SettingsStore on the same folder.
+    const cli = SettingsStore.open({ dir: config.path });
+    cli.update((draft) => {
+      draft.profiles.find((p) => p.id === id)!.name = 'Renamed by CLI';
+    });
+    await vi.waitFor(() => {
+      const pushed = sent.sent.slice(before).filter((m) => m.channel === ipcName('state:changed'));
+      expect(JSON.stringify(pushed.at(-1)?.args)).toContain('Renamed by CLI');
+    });
+    expect(fake.__test.lastTray().tooltip).toBeTruthy();
+    await vault.deleteProfile(id);
+  });
+
   it('"Refresh now" in the tray menu refreshes, and state changes reach the popover', async () => {
     const id = await seedProfile();
     const app = await start();

@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SettingsStore, migrate, confFactory, type ConfLike } from '../main/core/settings-store.js';
@@ -230,6 +230,32 @@ describe('SettingsStore: never a secret in the file', () => {
     } finally {
       await vault.deleteProfile(id);
       await sim.close();
+    }
+  });
+});
+
+describe('changes written by another process', () => {
+  it('reach a watcher through the folder (atomic renames included), without polling', async () => {
+    const folder = tempDir('torus-settings-watch');
+    try {
+      const app = SettingsStore.open({ dir: folder.path });
+      const cli = SettingsStore.open({ dir: folder.path });
+      let changes = 0;
+      const stop = app.onExternalChange(() => changes++, 20);
+      cli.update((draft) => {
+        draft.clipboard.autoClearSeconds = 99;
+      });
+      await vi.waitFor(() => expect(changes).toBeGreaterThan(0));
+      expect(app.get().clipboard.autoClearSeconds).toBe(99);
+      stop();
+      const seen = changes;
+      cli.update((draft) => {
+        draft.clipboard.autoClearSeconds = 5;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(changes).toBe(seen); // stopped watching
+    } finally {
+      folder.remove();
     }
   });
 });

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, renameSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import Conf from 'conf';
 import { settingsSchema, describeIssues, defaultSettings, SETTINGS_VERSION, type Settings } from './settings-schema.js';
 import { SETTINGS_FILE_NAME } from './paths.js';
@@ -178,8 +178,34 @@ export class SettingsStore {
     return next;
   }
 
+  /** Changes made through this store (in this process). */
   onChange(callback: () => void): () => void {
     return this.conf.onDidAnyChange(callback);
+  }
+
+  /**
+   * Changes written by another process (the CLI while the app runs). Watches the folder, not
+   * the file: writes are atomic renames, which a file watch loses track of. Event-driven
+   * (inotify, FSEvents, ReadDirectoryChangesW): no polling while nothing happens.
+   */
+  onExternalChange(callback: () => void, debounceMs = 150): () => void {
+    const name = basename(this.conf.path);
+    let timer: NodeJS.Timeout | undefined;
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(dirname(this.conf.path), { persistent: false }, (_event, filename) => {
+        if (filename !== null && filename !== name) return;
+        clearTimeout(timer);
+        timer = setTimeout(callback, debounceMs);
+      });
+    } catch {
+      return () => undefined; // no watcher available: the app still re-reads on every use
+    }
+    watcher.on('error', () => watcher.close());
+    return () => {
+      clearTimeout(timer);
+      watcher.close();
+    };
   }
 }
 
