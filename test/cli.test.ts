@@ -258,6 +258,9 @@ describe('torus-token CLI, end to end', () => {
       });
       expect(run.code).toBe(EXIT.keychain);
       expect(run.stderr).toMatch(/keychain is not available.*Secret Service/);
+      // Nothing half-saved: no profile without its secrets.
+      const listed = await runCli(['profiles', '--json'], { env: env() });
+      expect(JSON.parse(listed.stdout)).toEqual([]);
       expectNoLeak(run);
       for (const file of readdirSync(config.path)) {
         if (statSync(join(config.path, file)).isFile()) expect(readFileSync(join(config.path, file), 'utf8')).not.toContain(creds.apiSecret);
@@ -343,5 +346,20 @@ describe('torus-token CLI, end to end', () => {
     expect(runs.map((r) => r.code)).toEqual([EXIT.ok, EXIT.ok, EXIT.ok, EXIT.ok]);
     expect(new Set(runs.map((r) => r.stdout)).size).toBe(1);
     expect(sim.requestCount('generate')).toBe(1);
+  });
+
+  it('TOTP against one server: --base-url alone is enough (login stores it for TOTP too; refresh honours it)', async () => {
+    const run = await runCli(['login', '--stdin', '--profile', profile, '--mode', 'totp', '--base-url', sim.url], {
+      input: `${creds.apiKey}\n${creds.apiSecret}\nJBSWY3DPEHPK3PXP\n`,
+      env: env(),
+    });
+    expect(run.code).toBe(EXIT.ok);
+    expect((await runCli(['refresh', '--profile', profile], { env: env() })).code).toBe(EXIT.ok);
+    expect(sim.requestCount('totp')).toBe(1);
+    // A one-off --base-url reaches the TOTP endpoint too.
+    const dead = await closedLoopbackUrl();
+    const viaFlag = await runCli(['refresh', '--profile', profile, '--base-url', dead, '--timeout', '2'], { env: env() });
+    expect(viaFlag.code).toBe(EXIT.transient);
+    expect(viaFlag.stderr).toContain(new URL(dead).host);
   });
 });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { TorusError } from '../errors.js';
-import { addProfile, findProfile, removeProfile, resolveProfile } from '../profiles.js';
+import { addProfile, findProfile, removeProfile, resolveProfile, uniqueProfileId } from '../profiles.js';
 import { parseRequestTokenInput } from '../request-token.js';
 import { normalizeBaseUrl } from '../base-url.js';
 import { normalizeTotpSecret } from '../totp.js';
@@ -54,23 +54,31 @@ export async function login(ctx: CliContext, options: LoginOptions): Promise<voi
   const apiSecret = requireCredential(rawSecret, 'The API secret');
   const last = mode === 'totp' ? normalizeTotpSecret(rawLast) : parseRequestTokenInput(rawLast);
 
-  // Validate everything before writing anything, then create or update the profile.
+  // Validate everything, write the keychain (all or nothing), and only then the profile:
+  // without a keychain nothing at all is saved.
+  const profileId = existing?.id ?? uniqueProfileId(ctx.settings.get(), options.profile ?? 'default');
+  const secrets: Parameters<typeof ctx.vault.setMany>[1] = [
+    ['apiKey', apiKey],
+    ['apiSecret', apiSecret],
+    [mode === 'totp' ? 'totpSecret' : 'requestToken', last],
+  ];
+  await ctx.vault.setMany(profileId, secrets);
   let profile: Profile | undefined;
   ctx.settings.update((draft) => {
     let target = existing ? draft.profiles.find((p) => p.id === existing.id) : undefined;
     if (!target) target = addProfile(draft, { name: options.profile ?? 'default', mode });
     target.mode = mode;
     if (baseUrl) target.baseUrl = baseUrl;
-    if (totpBaseUrl) target.totpBaseUrl = totpBaseUrl;
+    // One server for everything (the simulator) unless a TOTP server is named.
+    if (totpBaseUrl ?? (mode === 'totp' ? baseUrl : undefined)) target.totpBaseUrl = (totpBaseUrl ?? baseUrl)!;
     profile = { ...target };
   });
   if (!profile) throw new TorusError('not-configured', 'The profile could not be saved.');
-  // All or nothing: a keychain failure part-way puts back what was there before.
-  await ctx.vault.setMany(profile.id, [
-    ['apiKey', apiKey],
-    ['apiSecret', apiSecret],
-    [mode === 'totp' ? 'totpSecret' : 'requestToken', last],
-  ]);
+  if (profile.id !== profileId) {
+    // Another login took that id meanwhile (rare): move the secrets to the profile's id.
+    await ctx.vault.setMany(profile.id, secrets);
+    await ctx.vault.deleteProfile(profileId).catch(() => undefined);
+  }
   ctx.info(`Saved credentials for profile "${profile.name}" in the system keychain. Next: torus-token refresh${profile.id === ctx.settings.get().activeProfileId ? '' : ` --profile ${profile.id}`}`);
 }
 

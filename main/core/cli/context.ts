@@ -7,6 +7,7 @@ import type { CliIo } from './io.js';
 
 export interface GlobalOptions {
   baseUrl?: string;
+  totpBaseUrl?: string;
   timeout?: string;
   debug?: boolean;
 }
@@ -34,7 +35,9 @@ export function createContext(io: CliIo, options: GlobalOptions, timeoutMs: numb
   const vault = new Vault(new KeytarBackend(), keychainServiceFor(io.env));
   const service = new TokenService({ settings, vault, log });
   const baseUrl = options.baseUrl ?? nonEmpty(io.env.TORUS_BASE_URL);
-  const totpBaseUrl = nonEmpty(io.env.TORUS_TOTP_BASE_URL);
+  // TOTP calls: --totp-base-url, then TORUS_TOTP_BASE_URL, then a --base-url flag (one
+  // server for everything, as with the simulator), then the profile's TOTP base URL.
+  const totpBaseUrl = options.totpBaseUrl ?? nonEmpty(io.env.TORUS_TOTP_BASE_URL) ?? options.baseUrl;
   return {
     io,
     settings,

@@ -28,7 +28,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const program = new Command('torus-token')
     .description('Daily Torus Digital Connects access tokens from your system keychain.')
     .option('--base-url <url>', 'Torus base URL (beats TORUS_BASE_URL and the profile setting)')
-    .option('--timeout <seconds>', 'timeout per attempt, in seconds')
+    .option('--totp-base-url <url>', 'Torus TOTP base URL (beats TORUS_TOTP_BASE_URL; default: --base-url, then the profile)')
+    .option('--timeout <seconds>', 'timeout per attempt (up to 3 attempts), in seconds')
     .option('--debug', 'show diagnostic details (never secrets)')
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
@@ -44,6 +45,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const own = action.opts<GlobalOptions>();
     globals = { ...program.opts<GlobalOptions>() };
     if (own.baseUrl !== undefined) globals.baseUrl = own.baseUrl;
+    if (own.totpBaseUrl !== undefined) globals.totpBaseUrl = own.totpBaseUrl;
     if (own.timeout !== undefined) globals.timeout = own.timeout;
     if (own.debug === true) globals.debug = true;
   });
@@ -59,21 +61,26 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program
     .command('login')
     .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--totp-base-url <url>').hideHelp())
     .addOption(new Option('--timeout <seconds>').hideHelp())
     .addOption(new Option('--debug').hideHelp())
     .description('save API key, API secret and a request token (or TOTP secret) to the keychain')
     .addOption(profileOption())
     .addOption(new Option('--mode <mode>', 'how tokens are obtained').choices(['request-token', 'totp']))
-    .option('--totp-base-url <url>', 'TOTP base URL to store in the profile')
     .option('--stdin', 'read the three values as lines from standard input')
     .action(async (options: commands.LoginOptions) => {
       const context = ctx();
-      await commands.login(context, { ...options, ...(globals.baseUrl === undefined ? {} : { baseUrl: globals.baseUrl }) });
+      await commands.login(context, {
+        ...options,
+        ...(globals.baseUrl === undefined ? {} : { baseUrl: globals.baseUrl }),
+        ...(globals.totpBaseUrl === undefined ? {} : { totpBaseUrl: globals.totpBaseUrl }),
+      });
     });
 
   program
     .command('request-token')
     .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--totp-base-url <url>').hideHelp())
     .addOption(new Option('--timeout <seconds>').hideHelp())
     .addOption(new Option('--debug').hideHelp())
     .description('save a new request token (bare, or the redirect URL) read from standard input')
@@ -84,6 +91,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program
     .command('refresh')
     .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--totp-base-url <url>').hideHelp())
     .addOption(new Option('--timeout <seconds>').hideHelp())
     .addOption(new Option('--debug').hideHelp())
     .description('get a new access token from Torus now')
@@ -94,6 +102,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program
     .command('get')
     .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--totp-base-url <url>').hideHelp())
     .addOption(new Option('--timeout <seconds>').hideHelp())
     .addOption(new Option('--debug').hideHelp())
     .description('print the current access token')
@@ -104,6 +113,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program
     .command('exec')
     .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--totp-base-url <url>').hideHelp())
     .addOption(new Option('--timeout <seconds>').hideHelp())
     .addOption(new Option('--debug').hideHelp())
     .description('run a command with TORUS_ACCESS_TOKEN set (refreshing first if stale)')
@@ -117,6 +127,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program
     .command('status')
     .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--totp-base-url <url>').hideHelp())
     .addOption(new Option('--timeout <seconds>').hideHelp())
     .addOption(new Option('--debug').hideHelp())
     .description("show the token's state, age and expiry")
@@ -127,6 +138,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program
     .command('verify')
     .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--totp-base-url <url>').hideHelp())
     .addOption(new Option('--timeout <seconds>').hideHelp())
     .addOption(new Option('--debug').hideHelp())
     .description('ask Torus whether the stored token still works')
@@ -138,6 +150,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program
     .command('profiles')
     .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--totp-base-url <url>').hideHelp())
     .addOption(new Option('--timeout <seconds>').hideHelp())
     .addOption(new Option('--debug').hideHelp())
     .description('list profiles (the active one is starred)')
@@ -148,6 +161,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program
     .command('logout')
     .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--totp-base-url <url>').hideHelp())
     .addOption(new Option('--timeout <seconds>').hideHelp())
     .addOption(new Option('--debug').hideHelp())
     .description("delete a profile's secrets and token from the keychain")
@@ -158,6 +172,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program
     .command('login-url')
     .addOption(new Option('--base-url <url>').hideHelp())
+    .addOption(new Option('--totp-base-url <url>').hideHelp())
     .addOption(new Option('--timeout <seconds>').hideHelp())
     .addOption(new Option('--debug').hideHelp())
     .description('print the Torus sign-in address that issues a new request token')
