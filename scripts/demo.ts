@@ -19,7 +19,12 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 async function main(): Promise<void> {
   const port = Number(process.env.DEMO_PORT ?? 7878);
-  const sim = await startSimulator({ port, tokenKind: 'jwt', tokenLifetimeSeconds: 8 * 3600, requestTokenReuse: 'single' });
+  const options = { tokenKind: 'jwt', tokenLifetimeSeconds: 8 * 3600, requestTokenReuse: 'single' } as const;
+  // The port may be taken (an `npm run simulator` already running): any free one will do.
+  const sim = await startSimulator({ ...options, port }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE') throw error;
+    return startSimulator({ ...options, port: 0 });
+  });
   const configDir = process.env.TORUS_TOKEN_CONFIG_DIR ?? join(tmpdir(), `torus-token-demo-${process.getuid?.() ?? 'user'}`);
   mkdirSync(configDir, { recursive: true });
 

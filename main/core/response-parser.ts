@@ -66,16 +66,16 @@ const MAX_TOKEN_LENGTH = 16 * 1024;
 export function parseAccessTokenBody(text: string, contentType: string | null, secrets: Iterable<string | undefined | null> = []): string {
   const trimmed = text.trim();
   if (trimmed.startsWith('<') || (contentType ?? '').toLowerCase().includes('text/html')) {
-    throw new TorusError('invalid-response', 'Torus answered with a web page instead of a token. The service may be down or the base URL may be wrong; check the base URL in Settings and try again later.');
+    throw new TorusError('invalid-response', 'Torus answered with a web page instead of a token. The service may be down or the base URL may be wrong; check the base URL (Settings in the app, --base-url on the command line) and try again later.');
   }
   let json: unknown;
   try {
     json = parseJsonLenient(trimmed);
   } catch {
-    throw new TorusError('invalid-response', 'Torus answered with something that is not JSON. Check the base URL in Settings; if it is right, try again later.');
+    throw new TorusError('invalid-response', 'Torus answered with something that is not JSON. Check the base URL (Settings in the app, --base-url on the command line); if it is right, try again later.');
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new TorusError('invalid-response', 'Torus answered with JSON that is not an object. Check the base URL in Settings.');
+    throw new TorusError('invalid-response', 'Torus answered with JSON that is not an object. Check the base URL (Settings in the app, --base-url on the command line).');
   }
   const record = json as Record<string, unknown>;
   const token = record.AccessToken ?? record.accessToken ?? record.access_token;

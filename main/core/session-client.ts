@@ -143,7 +143,7 @@ async function readCapped(response: Response, signal: AbortSignal): Promise<stri
 }
 
 function tooLarge(): TorusError {
-  return new TorusError('invalid-response', 'Torus sent a response larger than 1 MiB, which no token response is. Check the base URL in Settings.');
+  return new TorusError('invalid-response', 'Torus sent a response larger than 1 MiB, which no token response is. Check the base URL (Settings in the app, --base-url on the command line).');
 }
 
 export class SessionClient {
@@ -344,9 +344,9 @@ export class SessionClient {
       return new TorusError('server-error', `Torus had a server error (HTTP ${status}). This is on Torus's side; try again in a few minutes.${said}`, base);
     }
     if (status >= 300 && status < 400) {
-      return new TorusError('invalid-response', `Torus answered with a redirect (HTTP ${status}), which it should not. Check the base URL in Settings.`, base);
+      return new TorusError('invalid-response', `Torus answered with a redirect (HTTP ${status}), which it should not. Check the base URL (Settings in the app, --base-url on the command line).`, base);
     }
-    return new TorusError('invalid-response', `Torus answered with HTTP ${status}, which was not expected. Check the base URL in Settings.${said}`, base);
+    return new TorusError('invalid-response', `Torus answered with HTTP ${status}, which was not expected. Check the base URL (Settings in the app, --base-url on the command line).${said}`, base);
   }
 
   private debug(line: string, request: HttpRequest): void {
@@ -403,7 +403,7 @@ function refusalMessage(kind: HttpRequest['refusal'], status: number, torusMessa
   switch (kind) {
     case 'request-token':
       return blamesKeyOrSecret(torusMessage)
-        ? `Torus refused the API key or secret (HTTP ${status}). Check them in Settings or with "torus-token login".`
+        ? `Torus refused the API key or secret (HTTP ${status}). Check them in Settings (app) or run "torus-token login" again.`
         : `Torus refused the request token (HTTP ${status}); it has probably expired or was already used. Sign in to Torus again to get a fresh one.`;
     case 'totp':
       return `Torus refused the TOTP login (HTTP ${status}). Check the TOTP secret and that this computer's clock is correct.`;
