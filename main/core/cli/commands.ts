@@ -245,6 +245,8 @@ export async function logout(ctx: CliContext, options: { profile?: string; remov
   await ctx.vault.deleteProfile(profile.id);
   ctx.settings.update((draft) => {
     delete draft.tokens[profile.id];
+    // A fresh start: old failures would otherwise still show as "failed" with a retry planned.
+    delete draft.history[profile.id];
     if (options.removeProfile) removeProfile(draft, profile.id);
   });
   ctx.info(`Removed the credentials and token of "${profile.name}" from the keychain${options.removeProfile ? ' and deleted the profile' : ''}.`);
