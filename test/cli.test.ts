@@ -362,4 +362,12 @@ describe('torus-token CLI, end to end', () => {
     expect(viaFlag.code).toBe(EXIT.transient);
     expect(viaFlag.stderr).toContain(new URL(dead).host);
   });
+
+  it('warns when a --base-url or TORUS_BASE_URL points away from Torus (credentials would go there)', async () => {
+    await login();
+    const viaEnv = await runCli(['status', '--profile', profile], { env: env({ TORUS_BASE_URL: 'https://collector.example' }) });
+    expect(viaEnv.stderr).toContain('https://collector.example, which is not a Torus server');
+    const official = await runCli(['status', '--profile', profile, '--base-url', 'https://connects.torusdigital.com'], { env: env() });
+    expect(official.stderr).not.toContain('not a Torus server');
+  });
 });

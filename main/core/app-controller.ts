@@ -1,7 +1,7 @@
 import { TorusError, toTorusError } from './errors.js';
 import { lastFour, maskToken } from './redact.js';
 import { parseRequestTokenInput } from './request-token.js';
-import { normalizeBaseUrl } from './base-url.js';
+import { isTrustedTorusUrl, normalizeBaseUrl } from './base-url.js';
 import { normalizeTotpSecret } from './totp.js';
 import { addProfile, checkProfileName, removeProfile, resolveProfile } from './profiles.js';
 import { realTimers, type TimerApi } from './schedule.js';
@@ -48,11 +48,6 @@ export interface AppPorts {
   platform: AppState['platform'];
 }
 
-/** Torus's own hosts and loopback (the simulator) need no confirmation. */
-function isTrustedTorusUrl(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'torusdigital.com' || host.endsWith('.torusdigital.com') || host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 

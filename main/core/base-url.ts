@@ -42,3 +42,14 @@ export function isValidBaseUrl(raw: string): boolean {
     return false;
   }
 }
+
+/** Torus's own hosts and loopback (the simulator): safe to send credentials to without asking. */
+export function isTrustedTorusUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === 'torusdigital.com' || host.endsWith('.torusdigital.com') || isLoopbackHost(host);
+}

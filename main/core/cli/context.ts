@@ -3,6 +3,7 @@ import { KeytarBackend, Vault, keychainServiceFor } from '../vault.js';
 import { TokenService } from '../token-service.js';
 import { configDir } from '../paths.js';
 import { redact } from '../redact.js';
+import { isTrustedTorusUrl } from '../base-url.js';
 import type { CliIo } from './io.js';
 
 export interface GlobalOptions {
@@ -38,6 +39,11 @@ export function createContext(io: CliIo, options: GlobalOptions, timeoutMs: numb
   // TOTP calls: --totp-base-url, then TORUS_TOTP_BASE_URL, then a --base-url flag (one
   // server for everything, as with the simulator), then the profile's TOTP base URL.
   const totpBaseUrl = options.totpBaseUrl ?? nonEmpty(io.env.TORUS_TOTP_BASE_URL) ?? options.baseUrl;
+  // Credentials follow these URLs: say so when one points away from Torus (a typo in an
+  // environment variable should not silently send the API secret elsewhere).
+  for (const url of new Set([baseUrl, totpBaseUrl])) {
+    if (url !== undefined && !isTrustedTorusUrl(url)) io.stderr.write(`torus-token: warning: using ${url.slice(0, 200)}, which is not a Torus server; credentials are sent there.\n`);
+  }
   return {
     io,
     settings,
