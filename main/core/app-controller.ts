@@ -2,6 +2,7 @@ import { TorusError, toTorusError } from './errors.js';
 import { lastFour, maskToken } from './redact.js';
 import { parseRequestTokenInput } from './request-token.js';
 import { isTrustedTorusUrl, normalizeBaseUrl } from './base-url.js';
+import { checkCredential } from './credential-input.js';
 import { normalizeTotpSecret } from './totp.js';
 import { addProfile, checkProfileName, removeProfile, resolveProfile } from './profiles.js';
 import { realTimers, type TimerApi } from './schedule.js';
@@ -49,15 +50,6 @@ export interface AppPorts {
 }
 
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-function credential(value: string, label: string): string {
-  const trimmed = value.trim();
-  if (trimmed.length === 0) throw new TorusError('invalid-input', `${label} is empty.`);
-  if (CONTROL.test(trimmed) || /\s/.test(trimmed)) throw new TorusError('invalid-input', `${label} contains spaces or control characters.`);
-  if (trimmed.length > 4096) throw new TorusError('invalid-input', `${label} is too long.`);
-  return trimmed;
-}
 
 /** A token file path: absolute or under ~ (a relative one would land wherever the app was started). */
 function exportFilePath(raw: string | null): string | null {
@@ -186,10 +178,7 @@ export class AppController {
 
   /** A token good to hand out: the stored one while it is valid, else a fresh one. */
   private async usableToken(target: ProfileTarget): Promise<string> {
-    const profile = this.profileFor(target);
-    const stored = await this.service.storedToken(profile.id);
-    if (stored && !this.service.isStale(profile.id)) return stored;
-    return (await this.service.refresh(profile.id, 'stale')).token;
+    return this.service.usableToken(this.profileFor(target).id);
   }
 
   async copyToken(target: ProfileTarget = {}): Promise<{ clearsInSeconds: number | null }> {
@@ -249,8 +238,8 @@ export class AppController {
     const profile = this.profileFor({ profileId: input.profileId });
     // Validate all before writing any, so a bad field changes nothing.
     const writes: Array<['apiKey' | 'apiSecret' | 'totpSecret', string]> = [];
-    if (input.apiKey !== undefined) writes.push(['apiKey', credential(input.apiKey, 'The API key')]);
-    if (input.apiSecret !== undefined) writes.push(['apiSecret', credential(input.apiSecret, 'The API secret')]);
+    if (input.apiKey !== undefined) writes.push(['apiKey', checkCredential(input.apiKey, 'The API key')]);
+    if (input.apiSecret !== undefined) writes.push(['apiSecret', checkCredential(input.apiSecret, 'The API secret')]);
     if (input.totpSecret !== undefined) writes.push(['totpSecret', normalizeTotpSecret(input.totpSecret)]);
     if (writes.length === 0) throw new TorusError('invalid-input', 'Nothing to save.');
     try {

@@ -154,7 +154,7 @@ export class SessionClient {
   private readonly fetchImpl: typeof fetch;
   private readonly log: ((line: string) => void) | undefined;
 
-  constructor(private readonly options: ClientOptions = {}) {
+  constructor(options: ClientOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.sleep = options.sleep ?? defaultSleep;
@@ -351,14 +351,6 @@ export class SessionClient {
 
   private debug(line: string, request: HttpRequest): void {
     this.log?.(redact(line, request.secrets));
-  }
-
-  get timeout(): number {
-    return this.timeoutMs;
-  }
-
-  get settings(): ClientOptions {
-    return this.options;
   }
 }
 

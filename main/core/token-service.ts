@@ -102,6 +102,17 @@ export class TokenService {
     return this.deps.vault.get(profileId, 'accessToken');
   }
 
+  /** The stored token while it is still valid, else null. */
+  async validStoredToken(profileId: string): Promise<string | null> {
+    const stored = await this.storedToken(profileId);
+    return stored && !this.isStale(profileId) ? stored : null;
+  }
+
+  /** A token good to hand out now: the stored one while valid, else a fresh one. */
+  async usableToken(profileId: string, overrides: RefreshOverrides = {}): Promise<string> {
+    return (await this.validStoredToken(profileId)) ?? (await this.refresh(profileId, 'stale', overrides)).token;
+  }
+
   isStale(profileId: string, settings: Settings = this.deps.settings.get()): boolean {
     const meta = settings.tokens[profileId];
     return !meta || this.now() >= meta.expiresAt;

@@ -26,16 +26,9 @@ import type { MenuItemConstructorOptions } from 'electron';
 // ---------------------------------------------------------------------------------------------
 // Shared bits
 
-export interface Rect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-export interface Point {
-  x: number;
-  y: number;
-}
+// Geometry types are the app's own (main/popover-position.ts has no Electron import).
+export type { Rect, Point } from '../../main/popover-position.js';
+import type { Rect, Point } from '../../main/popover-position.js';
 
 type AnyListener = (...args: never[]) => unknown;
 type CallableListener = (...args: unknown[]) => unknown;

@@ -9,16 +9,8 @@ import type { Profile, ProfileMode } from '../settings-schema.js';
 import type { CliContext } from './context.js';
 import { promptHidden, readAllStdin } from './io.js';
 import { formatInstant, relative } from './format.js';
+import { checkCredential } from '../credential-input.js';
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-function requireCredential(value: string | undefined, label: string): string {
-  const trimmed = (value ?? '').trim();
-  if (trimmed.length === 0) throw new TorusError('invalid-input', `${label} is empty.`);
-  if (CONTROL.test(trimmed) || /\s/.test(trimmed)) throw new TorusError('invalid-input', `${label} contains spaces or control characters.`);
-  if (trimmed.length > 4096) throw new TorusError('invalid-input', `${label} is too long.`);
-  return trimmed;
-}
 
 export interface LoginOptions {
   profile?: string;
@@ -50,8 +42,8 @@ export async function login(ctx: CliContext, options: LoginOptions): Promise<voi
   const totpBaseUrl = options.totpBaseUrl === undefined ? undefined : normalizeBaseUrl(options.totpBaseUrl, 'TOTP base URL');
 
   const [rawKey, rawSecret, rawLast] = await readCredentials(ctx, mode, options.stdin === true);
-  const apiKey = requireCredential(rawKey, 'The API key');
-  const apiSecret = requireCredential(rawSecret, 'The API secret');
+  const apiKey = checkCredential(rawKey, 'The API key');
+  const apiSecret = checkCredential(rawSecret, 'The API secret');
   const last = mode === 'totp' ? normalizeTotpSecret(rawLast) : parseRequestTokenInput(rawLast);
 
   // Validate everything, write the keychain (all or nothing), and only then the profile:
@@ -117,16 +109,11 @@ export async function refresh(ctx: CliContext, options: { profile?: string; prin
 }
 
 async function usableToken(ctx: CliContext, profile: Profile, refreshIfStale: boolean): Promise<string> {
-  const settings = ctx.settings.get();
-  const stored = await ctx.service.storedToken(profile.id);
-  const stale = ctx.service.isStale(profile.id, settings);
-  if (stored && !stale) return stored;
-  if (refreshIfStale) {
-    const outcome = await ctx.service.refresh(profile.id, 'stale', ctx.overrides);
-    return outcome.token;
-  }
-  const meta = settings.tokens[profile.id];
-  if (stored && meta) {
+  if (refreshIfStale) return ctx.service.usableToken(profile.id, ctx.overrides);
+  const valid = await ctx.service.validStoredToken(profile.id);
+  if (valid) return valid;
+  const meta = ctx.settings.get().tokens[profile.id];
+  if (meta && (await ctx.service.storedToken(profile.id))) {
     throw new TorusError('not-configured', `The token for "${profile.name}" expired at ${formatInstant(meta.expiresAt)}. Run "torus-token refresh", or use --refresh-if-stale.`);
   }
   throw new TorusError('not-configured', `No access token for "${profile.name}" yet. Run "torus-token refresh".`);

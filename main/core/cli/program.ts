@@ -57,13 +57,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return context;
   };
   const profileOption = () => new Option('-p, --profile <name>', 'profile name or id (default: the active profile)');
+  // Every subcommand also accepts the global options after its name (hidden from its help).
+  const command = (name: string): Command =>
+    program
+      .command(name)
+      .addOption(new Option('--base-url <url>').hideHelp())
+      .addOption(new Option('--totp-base-url <url>').hideHelp())
+      .addOption(new Option('--timeout <seconds>').hideHelp())
+      .addOption(new Option('--debug').hideHelp());
 
-  program
-    .command('login')
-    .addOption(new Option('--base-url <url>').hideHelp())
-    .addOption(new Option('--totp-base-url <url>').hideHelp())
-    .addOption(new Option('--timeout <seconds>').hideHelp())
-    .addOption(new Option('--debug').hideHelp())
+  command('login')
     .description('save API key, API secret and a request token (or TOTP secret) to the keychain')
     .addOption(profileOption())
     .addOption(new Option('--mode <mode>', 'how tokens are obtained').choices(['request-token', 'totp']))
@@ -77,45 +80,25 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       });
     });
 
-  program
-    .command('request-token')
-    .addOption(new Option('--base-url <url>').hideHelp())
-    .addOption(new Option('--totp-base-url <url>').hideHelp())
-    .addOption(new Option('--timeout <seconds>').hideHelp())
-    .addOption(new Option('--debug').hideHelp())
+  command('request-token')
     .description('save a new request token (bare, or the redirect URL) read from standard input')
     .argument('[token]', 'the token or redirect URL (discouraged: it lands in shell history)')
     .addOption(profileOption())
     .action(async (token: string | undefined, options: { profile?: string }) => commands.setRequestToken(ctx(), options, token));
 
-  program
-    .command('refresh')
-    .addOption(new Option('--base-url <url>').hideHelp())
-    .addOption(new Option('--totp-base-url <url>').hideHelp())
-    .addOption(new Option('--timeout <seconds>').hideHelp())
-    .addOption(new Option('--debug').hideHelp())
+  command('refresh')
     .description('get a new access token from Torus now')
     .addOption(profileOption())
     .option('--print', 'also print the token on stdout')
     .action(async (options: { profile?: string; print?: boolean }) => commands.refresh(ctx(), options));
 
-  program
-    .command('get')
-    .addOption(new Option('--base-url <url>').hideHelp())
-    .addOption(new Option('--totp-base-url <url>').hideHelp())
-    .addOption(new Option('--timeout <seconds>').hideHelp())
-    .addOption(new Option('--debug').hideHelp())
+  command('get')
     .description('print the current access token')
     .addOption(profileOption())
     .option('--refresh-if-stale', 'refresh first when the token has expired or is missing')
     .action(async (options: { profile?: string; refreshIfStale?: boolean }) => commands.get(ctx(), options));
 
-  program
-    .command('exec')
-    .addOption(new Option('--base-url <url>').hideHelp())
-    .addOption(new Option('--totp-base-url <url>').hideHelp())
-    .addOption(new Option('--timeout <seconds>').hideHelp())
-    .addOption(new Option('--debug').hideHelp())
+  command('exec')
     .description('run a command with TORUS_ACCESS_TOKEN set (refreshing first if stale)')
     .addOption(profileOption())
     .argument('<command...>', 'the command and its arguments, after --')
@@ -124,57 +107,32 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       exitCode = await commands.exec(ctx(), options, command);
     });
 
-  program
-    .command('status')
-    .addOption(new Option('--base-url <url>').hideHelp())
-    .addOption(new Option('--totp-base-url <url>').hideHelp())
-    .addOption(new Option('--timeout <seconds>').hideHelp())
-    .addOption(new Option('--debug').hideHelp())
+  command('status')
     .description("show the token's state, age and expiry")
     .addOption(profileOption())
     .option('--json', 'machine-readable output')
     .action(async (options: { profile?: string; json?: boolean }) => commands.status(ctx(), options));
 
-  program
-    .command('verify')
-    .addOption(new Option('--base-url <url>').hideHelp())
-    .addOption(new Option('--totp-base-url <url>').hideHelp())
-    .addOption(new Option('--timeout <seconds>').hideHelp())
-    .addOption(new Option('--debug').hideHelp())
+  command('verify')
     .description('ask Torus whether the stored token still works')
     .addOption(profileOption())
     .action(async (options: { profile?: string }) => {
       exitCode = await commands.verify(ctx(), options);
     });
 
-  program
-    .command('profiles')
-    .addOption(new Option('--base-url <url>').hideHelp())
-    .addOption(new Option('--totp-base-url <url>').hideHelp())
-    .addOption(new Option('--timeout <seconds>').hideHelp())
-    .addOption(new Option('--debug').hideHelp())
+  command('profiles')
     .description('list profiles (the active one is starred)')
     .option('--use <name>', 'make this profile the active one')
     .option('--json', 'machine-readable output')
     .action((options: { json?: boolean; use?: string }) => commands.profiles(ctx(), options));
 
-  program
-    .command('logout')
-    .addOption(new Option('--base-url <url>').hideHelp())
-    .addOption(new Option('--totp-base-url <url>').hideHelp())
-    .addOption(new Option('--timeout <seconds>').hideHelp())
-    .addOption(new Option('--debug').hideHelp())
+  command('logout')
     .description("delete a profile's secrets and token from the keychain")
     .addOption(profileOption())
     .option('--remove-profile', 'also delete the profile from the settings')
     .action(async (options: { profile?: string; removeProfile?: boolean }) => commands.logout(ctx(), options));
 
-  program
-    .command('login-url')
-    .addOption(new Option('--base-url <url>').hideHelp())
-    .addOption(new Option('--totp-base-url <url>').hideHelp())
-    .addOption(new Option('--timeout <seconds>').hideHelp())
-    .addOption(new Option('--debug').hideHelp())
+  command('login-url')
     .description('print the Torus sign-in address that issues a new request token')
     .addOption(profileOption())
     .action(async (options: { profile?: string }) => commands.loginUrl(ctx(), options));
