@@ -169,7 +169,16 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
     applyShortcut: (accelerator) => applyCopyShortcut(globalShortcut, accelerator, copyToken, platform),
     hidePopover: () => popover.hide(),
     confirm: async ({ message, detail }) => {
-      const { response } = await dialog.showMessageBox({ type: 'warning', title: 'Torus Token', message, detail, buttons: ['Allow', 'Cancel'], defaultId: 1, cancelId: 1, noLink: true });
+      const { response } = await dialog.showMessageBox({
+        type: 'warning',
+        title: 'Torus Token',
+        message,
+        detail,
+        buttons: ['Allow', 'Cancel'],
+        defaultId: 1,
+        cancelId: 1,
+        noLink: true,
+      });
       return response === 0;
     },
     quit: () => app.quit(),
@@ -201,7 +210,9 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
   trayRef.current = tray;
 
   const notifier = new Notifier({ launchedAtLogin: hidden, onSignIn: actions.signIn, isPopoverVisible: () => popover.isVisible() ?? false });
-  const refresher = new AutoRefresher(service, timers, (profileId, error) => log(`scheduled refresh of ${profileId} failed: ${isTorusError(error) ? error.kind : 'error'}`));
+  const refresher = new AutoRefresher(service, timers, (profileId, error) =>
+    log(`scheduled refresh of ${profileId} failed: ${isTorusError(error) ? error.kind : 'error'}`),
+  );
 
   const onState = (state: AppState) => {
     tray.update(state, loginItem.get());
@@ -224,7 +235,12 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
   const recheck = () => void refresher.recheck('resume');
   powerMonitor.on('resume', recheck);
   powerMonitor.on('unlock-screen', recheck);
-  const networkWatch = createNetworkWatch(() => net.isOnline(), timers, () => void refresher.recheck('online'), options.networkPollMs);
+  const networkWatch = createNetworkWatch(
+    () => net.isOnline(),
+    timers,
+    () => void refresher.recheck('online'),
+    options.networkPollMs,
+  );
   const unwatchNetwork = service.onState(() => {
     const now = settings.get();
     networkWatch.update(now.profiles.some((p) => isNetworkFailure(service.state(p.id, now).lastError?.kind)));
@@ -248,7 +264,9 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
     if (!(await waitForNetwork(() => net.isOnline(), timers))) log('network still down after waiting; the schedule retries');
     for (const profile of settings.get().profiles) {
       if (!service.isStale(profile.id)) continue;
-      await service.refresh(profile.id, 'login').catch((error: unknown) => log(`login refresh of ${profile.id} failed: ${isTorusError(error) ? error.kind : 'error'}`));
+      await service
+        .refresh(profile.id, 'login')
+        .catch((error: unknown) => log(`login refresh of ${profile.id} failed: ${isTorusError(error) ? error.kind : 'error'}`));
     }
   })();
 

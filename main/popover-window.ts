@@ -93,7 +93,10 @@ export function createPopoverWindow(options: PopoverWindowOptions): PopoverWindo
 
   const load = (view: PopoverView | null): void => {
     if (!win) return;
-    const done = location.kind === 'file' ? win.loadFile(location.path, view ? { hash: view } : {}) : win.loadURL(`${location.url.replace(/#.*$/, '')}${view ? `#${view}` : ''}`);
+    const done =
+      location.kind === 'file'
+        ? win.loadFile(location.path, view ? { hash: view } : {})
+        : win.loadURL(`${location.url.replace(/#.*$/, '')}${view ? `#${view}` : ''}`);
     done.catch(() => console.error('popover: the page failed to load'));
   };
 

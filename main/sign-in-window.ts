@@ -70,7 +70,12 @@ export function openSignInWindow(loginUrl: string, options: SignInWindowOptions 
   active = null;
 
   if (!isWebUrl(loginUrl)) {
-    return Promise.reject(new TorusError('invalid-input', 'The Torus sign-in address must start with https:// (or http:// for a local test server). Check the base URL in Settings.'));
+    return Promise.reject(
+      new TorusError(
+        'invalid-input',
+        'The Torus sign-in address must start with https:// (or http:// for a local test server). Check the base URL in Settings.',
+      ),
+    );
   }
 
   const log = options.log ?? (() => undefined);

@@ -139,7 +139,12 @@ export function loginItemOf(loginItem: boolean | LoginItemView): LoginItemView {
  * The menu template for a state. `loginItem` is the real login-item state (a boolean, or the
  * full view, which also greys the item out where start at login is unsupported).
  */
-export function buildTrayMenuTemplate(state: AppState, loginItem: boolean | LoginItemView, actions: TrayActions, options: TrayMenuOptions = {}): MenuItemConstructorOptions[] {
+export function buildTrayMenuTemplate(
+  state: AppState,
+  loginItem: boolean | LoginItemView,
+  actions: TrayActions,
+  options: TrayMenuOptions = {},
+): MenuItemConstructorOptions[] {
   const onError = options.onError ?? defaultOnError;
   const run =
     <K extends keyof TrayActions>(name: K, call: () => unknown) =>
@@ -185,7 +190,11 @@ export function buildTrayMenuTemplate(state: AppState, loginItem: boolean | Logi
     {
       id: TRAY_MENU_IDS.profiles,
       label: TRAY_MENU_LABELS.profiles,
-      submenu: [...profileItems, { type: 'separator' }, { id: 'manage-profiles', label: 'Manage profiles…', click: run('open', () => actions.open('settings')) }],
+      submenu: [
+        ...profileItems,
+        { type: 'separator' },
+        { id: 'manage-profiles', label: 'Manage profiles…', click: run('open', () => actions.open('settings')) },
+      ],
     },
     {
       id: TRAY_MENU_IDS.startAtLogin,

@@ -58,7 +58,8 @@ export function createTrayController(options: TrayControllerOptions): TrayContro
     setStartAtLogin: async (enabled) => {
       const result = await options.actions.setStartAtLogin(enabled);
       // Show the real outcome at once (it can differ from the wish: "requires approval").
-      if (last && (typeof result === 'boolean' || (typeof result === 'object' && result !== null))) render(last.state, loginItemOf(result as boolean | ContractLoginItemView));
+      if (last && (typeof result === 'boolean' || (typeof result === 'object' && result !== null)))
+        render(last.state, loginItemOf(result as boolean | ContractLoginItemView));
       return result;
     },
   };
@@ -73,7 +74,9 @@ export function createTrayController(options: TrayControllerOptions): TrayContro
     }
     const textOptions = { now: now(), ...(options.timeZone ? { timeZone: options.timeZone } : {}) };
     tray.setToolTip(trayTooltip(state, textOptions));
-    menu = Menu.buildFromTemplate(buildTrayMenuTemplate(state, loginItem, actions, { ...textOptions, ...(options.onError ? { onError: options.onError } : {}) }));
+    menu = Menu.buildFromTemplate(
+      buildTrayMenuTemplate(state, loginItem, actions, { ...textOptions, ...(options.onError ? { onError: options.onError } : {}) }),
+    );
     if (platform === 'linux') tray.setContextMenu(menu);
   }
 
@@ -86,7 +89,8 @@ export function createTrayController(options: TrayControllerOptions): TrayContro
     });
   }
 
-  const interval = (options.refreshTextEveryMs ?? 60_000) > 0 ? setInterval(() => last && render(last.state, last.loginItem), options.refreshTextEveryMs ?? 60_000) : null;
+  const interval =
+    (options.refreshTextEveryMs ?? 60_000) > 0 ? setInterval(() => last && render(last.state, last.loginItem), options.refreshTextEveryMs ?? 60_000) : null;
   interval?.unref?.();
 
   return {

@@ -25,7 +25,14 @@ export interface RendererFigure {
 }
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** The repository root, from scripts/ (ts) or dist/scripts/ (built js). */
 export function repoRoot(): string {
@@ -166,11 +173,23 @@ export function cannedState(now = Date.now()): { state: AppState; settings: Sett
         exportFilePath: null,
         exportHookCommand: null,
         status: 'fresh',
-        credentials: { apiKey: { saved: true, lastFour: '7f3a' }, apiSecret: { saved: true, lastFour: '91c2' }, requestToken: { saved: true }, totpSecret: { saved: false } },
+        credentials: {
+          apiKey: { saved: true, lastFour: '7f3a' },
+          apiSecret: { saved: true, lastFour: '91c2' },
+          requestToken: { saved: true },
+          totpSecret: { saved: false },
+        },
       },
     ],
     status: 'fresh',
-    token: { masked: 'eyJh…Qx9w', fingerprint: '0a1b2c3d', issuedAt: now - 3 * 3_600_000, expiresAt: now + 18 * 3_600_000, expirySource: 'jwt', source: 'request-token' },
+    token: {
+      masked: 'eyJh…Qx9w',
+      fingerprint: '0a1b2c3d',
+      issuedAt: now - 3 * 3_600_000,
+      expiresAt: now + 18 * 3_600_000,
+      expirySource: 'jwt',
+      source: 'request-token',
+    },
     lastError: null,
     nextRefreshAt: now + 20 * 3_600_000,
     warnings: [],

@@ -60,7 +60,11 @@ async function benchCliGet(simUrl: string, issueRequestToken: () => string, runs
   const configDir = mkdtempSync(join(tmpdir(), 'torus-bench-cli-'));
   const env = { ...process.env, TORUS_TOKEN_CONFIG_DIR: configDir };
   try {
-    const login = await runAsync([cliBin, 'login', '--stdin', '--profile', 'bench', '--base-url', simUrl], env, `demo-api-key\ndemo-api-secret\n${issueRequestToken()}\n`);
+    const login = await runAsync(
+      [cliBin, 'login', '--stdin', '--profile', 'bench', '--base-url', simUrl],
+      env,
+      `demo-api-key\ndemo-api-secret\n${issueRequestToken()}\n`,
+    );
     if (login.status !== 0) throw new Error(`login failed: ${login.stderr}`);
     const refresh = await runAsync([cliBin, 'refresh', '--profile', 'bench'], env);
     if (refresh.status !== 0) throw new Error(`refresh failed: ${refresh.stderr}`);

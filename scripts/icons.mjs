@@ -69,10 +69,7 @@ function setRootAttributes(svg, attrs) {
 async function rasterise(svg, size) {
   const sized = setRootAttributes(svg, { width: size, height: size });
   // density 72 => one SVG user pixel per output pixel, so width/height above set the size.
-  const { data, info } = await sharp(Buffer.from(sized), { density: 72 })
-    .ensureAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(Buffer.from(sized), { density: 72 }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   if (info.width !== size || info.height !== size || info.channels !== 4) {
     throw new Error(`rasterised to ${info.width}x${info.height}x${info.channels}, wanted ${size}x${size}x4`);
   }

@@ -115,7 +115,16 @@ function findEngDisable(stage, files) {
   for (const file of files) {
     const lines = readFileSync(join(stage, file), 'utf8').split('\n');
     lines.forEach((line, i) => {
-      if (/eng-disable/i.test(line)) found.push({ id: 'ENG_DISABLE_ANNOTATION', file, location: { line: i + 1, column: 0 }, sample: line.trim(), description: 'An inline eng-disable annotation hides findings; use the allowlist with a justification instead.', severity: { name: 'HIGH' }, confidence: { name: 'CERTAIN' } });
+      if (/eng-disable/i.test(line))
+        found.push({
+          id: 'ENG_DISABLE_ANNOTATION',
+          file,
+          location: { line: i + 1, column: 0 },
+          sample: line.trim(),
+          description: 'An inline eng-disable annotation hides findings; use the allowlist with a justification instead.',
+          severity: { name: 'HIGH' },
+          confidence: { name: 'CERTAIN' },
+        });
     });
   }
   return found;
@@ -174,16 +183,26 @@ async function main() {
   const failed = unexplained.length > 0 || scan.parseErrors.length > 0 || problems.length > 0;
 
   if (asJson) {
-    console.log(JSON.stringify({ ...scan, findings: undefined, allowed, unexplained, unusedAllowlistEntries: unused, allowlistProblems: problems, blockedRequests, ok: !failed }, null, 2));
+    console.log(
+      JSON.stringify(
+        { ...scan, findings: undefined, allowed, unexplained, unusedAllowlistEntries: unused, allowlistProblems: problems, blockedRequests, ok: !failed },
+        null,
+        2,
+      ),
+    );
   } else {
-    console.log(`security: electronegativity over ${scan.dirs.join(', ')} (${scan.files.length} files, Electron ${scan.electronVersion}, ${scan.checks.atomic} atomic + ${scan.checks.global} global checks; skipped: ${SKIPPED_CHECKS.join(', ')}; offline)`);
+    console.log(
+      `security: electronegativity over ${scan.dirs.join(', ')} (${scan.files.length} files, Electron ${scan.electronVersion}, ${scan.checks.atomic} atomic + ${scan.checks.global} global checks; skipped: ${SKIPPED_CHECKS.join(', ')}; offline)`,
+    );
     if (verbose) for (const f of scan.files) console.log(`  scanned ${f}`);
     for (const a of allowed) console.log(`  allowed  ${a.id} ${a.file}:${a.line} — ${a.justification}`);
     for (const e of unused) console.warn(`  warning: allowlist entry ${e.id}${e.file ? ` (${e.file})` : ''} matched nothing; remove it`);
     for (const p of problems) console.error(`  ${p}`);
     for (const p of scan.parseErrors) console.error(`  could not parse ${p.file} (so it was not checked): ${p.message}`);
     for (const u of unexplained) {
-      console.error(`  FINDING  ${u.id} [${u.severity}/${u.confidence}] ${u.file}:${u.line}\n           ${u.description}${u.sample ? `\n           ${u.sample}` : ''}`);
+      console.error(
+        `  FINDING  ${u.id} [${u.severity}/${u.confidence}] ${u.file}:${u.line}\n           ${u.description}${u.sample ? `\n           ${u.sample}` : ''}`,
+      );
     }
     if (verbose && blockedRequests.length > 0) console.log(`  (kept offline: ${blockedRequests.length} network request(s) answered locally)`);
     if (failed) console.error(`security: FAILED — ${unexplained.length} unexplained finding(s), ${scan.parseErrors.length} unparsed file(s)`);

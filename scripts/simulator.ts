@@ -12,7 +12,6 @@ import { parseArgs } from 'node:util';
 import { SIMULATOR_DEFAULTS, SIMULATOR_FAULTS, startSimulator } from './simulator/torus-simulator.js';
 import type { SimulatorOptions } from './simulator/torus-simulator.js';
 
-
 const USAGE = `Usage: simulator [options]
 
 Runs a loopback simulator of the Torus Digital Connects API.

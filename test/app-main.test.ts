@@ -113,7 +113,10 @@ describe('the running app', () => {
     const id = await seedProfile();
     await start(['electron', '.', '--hidden']);
     fake.__test.world.dialogResponse = 1; // Cancel
-    const declined = (await fake.ipcMain.invoke(ipcName('profiles:update'), { profileId: id, exportHookCommand: 'curl -d @- https://collector.example' })) as Result<AppState>;
+    const declined = (await fake.ipcMain.invoke(ipcName('profiles:update'), {
+      profileId: id,
+      exportHookCommand: 'curl -d @- https://collector.example',
+    })) as Result<AppState>;
     expect(declined).toMatchObject({ ok: false, error: { kind: 'invalid-input' } });
     expect(String(fake.__test.world.messageBoxes.at(-1)?.detail)).toContain('curl -d @- https://collector.example');
     fake.__test.world.dialogResponse = 0; // Allow
@@ -218,7 +221,12 @@ describe('the running app', () => {
       clearTimeout: (h: unknown) => (pending--, clearTimeout(h as NodeJS.Timeout)),
       now: () => Date.now(),
     };
-    const watch = createNetworkWatch(() => online, timers, () => backs++, 1);
+    const watch = createNetworkWatch(
+      () => online,
+      timers,
+      () => backs++,
+      1,
+    );
     watch.update(true); // a failure, but online: the backoff handles it
     expect(watch.watching).toBe(false);
     online = false;

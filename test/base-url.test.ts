@@ -68,9 +68,15 @@ describe('normalizeBaseUrl allows plain http only for loopback', () => {
       RUNS,
     );
     fc.assert(
-      fc.property(octet.filter((o) => o !== 127), octet, octet, octet, (a, b, c, d) => {
-        expect(kindOf(() => normalizeBaseUrl(`http://${a}.${b}.${c}.${d}`))).toBe('invalid-input');
-      }),
+      fc.property(
+        octet.filter((o) => o !== 127),
+        octet,
+        octet,
+        octet,
+        (a, b, c, d) => {
+          expect(kindOf(() => normalizeBaseUrl(`http://${a}.${b}.${c}.${d}`))).toBe('invalid-input');
+        },
+      ),
       RUNS,
     );
     for (const url of [
@@ -84,7 +90,10 @@ describe('normalizeBaseUrl allows plain http only for loopback', () => {
       'http://192.168.1.1:8080',
       'http://connects.torusdigital.com',
     ]) {
-      expect(kindOf(() => normalizeBaseUrl(url)), url).toBe('invalid-input');
+      expect(
+        kindOf(() => normalizeBaseUrl(url)),
+        url,
+      ).toBe('invalid-input');
       expect(isValidBaseUrl(url)).toBe(false);
     }
   });
@@ -105,7 +114,10 @@ describe('normalizeBaseUrl allows plain http only for loopback', () => {
       'https://',
       'not a url',
     ]) {
-      expect(kindOf(() => normalizeBaseUrl(url)), url).toBe('invalid-input');
+      expect(
+        kindOf(() => normalizeBaseUrl(url)),
+        url,
+      ).toBe('invalid-input');
     }
   });
 

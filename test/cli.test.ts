@@ -116,7 +116,10 @@ describe('torus-token CLI, end to end', () => {
 
   it('exec runs the command with TORUS_ACCESS_TOKEN, refreshing first, and exits with its status', async () => {
     await login();
-    const run = await runCli(['exec', '--profile', profile, '--', process.execPath, '-e', 'process.stdout.write(String(process.env.TORUS_ACCESS_TOKEN.length)); process.exit(7)'], { env: env() });
+    const run = await runCli(
+      ['exec', '--profile', profile, '--', process.execPath, '-e', 'process.stdout.write(String(process.env.TORUS_ACCESS_TOKEN.length)); process.exit(7)'],
+      { env: env() },
+    );
     expect(run.code).toBe(7);
     expect(Number(run.stdout)).toBeGreaterThan(10);
     expect(sim.requestCount('generate')).toBe(1); // there was no token: exec refreshed first

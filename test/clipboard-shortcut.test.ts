@@ -25,7 +25,12 @@ describe('clipboard port', () => {
     expect(world().clipboardItemWrites).toHaveLength(1);
     const [item] = world().clipboardItemWrites[0] ?? [];
     expect(Object.keys(item ?? {}).sort()).toEqual(
-      ['text/plain', EXCLUDE, 'electron application/osclipboard;format="CanIncludeInClipboardHistory"', 'electron application/osclipboard;format="CanUploadToCloudClipboard"'].sort(),
+      [
+        'text/plain',
+        EXCLUDE,
+        'electron application/osclipboard;format="CanIncludeInClipboardHistory"',
+        'electron application/osclipboard;format="CanUploadToCloudClipboard"',
+      ].sort(),
     );
     expect(world().clipboardFormats.has(EXCLUDE)).toBe(true);
     const dword = await (sensitiveFormats('win32')['electron application/osclipboard;format="CanIncludeInClipboardHistory"'] as Blob).arrayBuffer();
@@ -147,7 +152,12 @@ describe('copy shortcut', () => {
   });
 
   it('an accelerator Electron cannot parse gives a plain problem', () => {
-    const throwing = { ...shortcuts, register: () => { throw new Error('conversion failure'); } } as GlobalShortcutLike;
+    const throwing = {
+      ...shortcuts,
+      register: () => {
+        throw new Error('conversion failure');
+      },
+    } as GlobalShortcutLike;
     expect(applyCopyShortcut(throwing, 'Ctrl+Banana', vi.fn(), 'linux')).toMatch(/^The shortcut Ctrl\+Banana is not a valid key combination/);
   });
 

@@ -81,8 +81,7 @@ async function readIco(file: string): Promise<IcoImage[]> {
   return images;
 }
 
-const trayFile = (state: string, suffix: string, ext = 'png'): string =>
-  at('tray', `tray-${state}${suffix}.${ext}`);
+const trayFile = (state: string, suffix: string, ext = 'png'): string => at('tray', `tray-${state}${suffix}.${ext}`);
 
 describe('icon sources', () => {
   it('has the two vector masters and the render script', () => {

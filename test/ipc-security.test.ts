@@ -151,17 +151,19 @@ describe('hardenApp', () => {
     const own = await s.runWebRequest('onHeadersReceived', {
       url: OWN_PAGE(),
       resourceType: 'mainFrame',
-      responseHeaders: { 'content-security-policy': ["default-src *"], 'Content-Type': ['text/html'] },
+      responseHeaders: { 'content-security-policy': ['default-src *'], 'Content-Type': ['text/html'] },
     });
     expect(own).toEqual({ responseHeaders: { 'Content-Type': ['text/html'], 'Content-Security-Policy': [RENDERER_CSP] } });
     await expect(s.runWebRequest('onHeadersReceived', { url: 'https://torus.example/', responseHeaders: {} })).resolves.toEqual({});
   });
 
   it('uses a CSP that allows nothing remote and nothing inline', () => {
-    const directives = new Map(RENDERER_CSP.split(';').map((d) => {
-      const [name, ...values] = d.trim().split(/\s+/);
-      return [name, values.join(' ')] as const;
-    }));
+    const directives = new Map(
+      RENDERER_CSP.split(';').map((d) => {
+        const [name, ...values] = d.trim().split(/\s+/);
+        return [name, values.join(' ')] as const;
+      }),
+    );
     expect(directives.get('default-src')).toBe("'self'");
     expect(directives.get('script-src')).toBe("'self'");
     expect(directives.get('object-src')).toBe("'none'");

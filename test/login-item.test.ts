@@ -171,7 +171,11 @@ describe('login item: Windows', () => {
       setLoginItemSettings: () => undefined,
       getLoginItemSettings: () => ({ openAtLogin: true, executableWillLaunchAtLogin: false }),
     } as unknown as LoginItemApp;
-    expect(createLoginItem(deps({ platform: 'win32', app: stub })).get()).toEqual({ supported: true, enabled: false, note: LOGIN_ITEM_NOTES.disabledInTaskManager });
+    expect(createLoginItem(deps({ platform: 'win32', app: stub })).get()).toEqual({
+      supported: true,
+      enabled: false,
+      note: LOGIN_ITEM_NOTES.disabledInTaskManager,
+    });
   });
 
   it('reports a failure to change the setting in plain words', () => {

@@ -113,9 +113,7 @@ describe('electron-builder.yml', () => {
     // The same function `electron-builder` runs before building; it needs no Electron binary.
     const { validateConfiguration } = await import('app-builder-lib/out/util/config/config.js');
     const logger = { isEnabled: false, add: () => undefined } as unknown as Parameters<typeof validateConfiguration>[1];
-    await expect(
-      validateConfiguration(config as unknown as Parameters<typeof validateConfiguration>[0], logger),
-    ).resolves.toBeUndefined();
+    await expect(validateConfiguration(config as unknown as Parameters<typeof validateConfiguration>[0], logger)).resolves.toBeUndefined();
   });
 
   it('has the app identity and output layout', () => {

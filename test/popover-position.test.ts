@@ -72,7 +72,13 @@ const CASES: Case[] = [
   },
   {
     name: 'Linux: zero tray bounds, cursor in the top bar stands in for the icon',
-    input: { platform: 'linux', trayBounds: ZERO, cursor: { x: 1500, y: 16 }, display: display(rect(0, 0, 1920, 1080), rect(0, 32, 1920, 1048)), windowSize: size },
+    input: {
+      platform: 'linux',
+      trayBounds: ZERO,
+      cursor: { x: 1500, y: 16 },
+      display: display(rect(0, 0, 1920, 1080), rect(0, 32, 1920, 1048)),
+      windowSize: size,
+    },
     expected: { x: 1320, y: 32 },
   },
   {
@@ -82,33 +88,66 @@ const CASES: Case[] = [
   },
   {
     name: 'Linux: zero tray bounds, cursor in a bottom panel (KDE)',
-    input: { platform: 'linux', trayBounds: ZERO, cursor: { x: 1600, y: 1060 }, display: display(rect(0, 0, 1920, 1080), rect(0, 0, 1920, 1036)), windowSize: size },
+    input: {
+      platform: 'linux',
+      trayBounds: ZERO,
+      cursor: { x: 1600, y: 1060 },
+      display: display(rect(0, 0, 1920, 1080), rect(0, 0, 1920, 1036)),
+      windowSize: size,
+    },
     expected: { x: 1420, y: 556 },
   },
   {
     name: 'Linux: Ubuntu dock on the left and top bar; cursor in the top bar near the right edge',
-    input: { platform: 'linux', trayBounds: ZERO, cursor: { x: 1850, y: 10 }, display: display(rect(0, 0, 1920, 1080), rect(70, 32, 1850, 1048)), windowSize: size },
+    input: {
+      platform: 'linux',
+      trayBounds: ZERO,
+      cursor: { x: 1850, y: 10 },
+      display: display(rect(0, 0, 1920, 1080), rect(70, 32, 1850, 1048)),
+      windowSize: size,
+    },
     expected: { x: 1560, y: 32 },
   },
   {
     name: 'Linux: no panel inset at all (top assumed), cursor anywhere: below the cursor',
-    input: { platform: 'linux', trayBounds: ZERO, cursor: { x: 1000, y: 500 }, display: display(rect(0, 0, 1920, 1080), rect(0, 0, 1920, 1080)), windowSize: size },
+    input: {
+      platform: 'linux',
+      trayBounds: ZERO,
+      cursor: { x: 1000, y: 500 },
+      display: display(rect(0, 0, 1920, 1080), rect(0, 0, 1920, 1080)),
+      windowSize: size,
+    },
     expected: { x: 820, y: 500 },
   },
   {
     name: 'secondary monitor to the left of the primary (negative x), Windows bottom taskbar',
-    input: { platform: 'win32', trayBounds: rect(-220, 1040, 24, 40), display: display(rect(-1920, 0, 1920, 1080), rect(-1920, 0, 1920, 1040)), windowSize: size },
+    input: {
+      platform: 'win32',
+      trayBounds: rect(-220, 1040, 24, 40),
+      display: display(rect(-1920, 0, 1920, 1080), rect(-1920, 0, 1920, 1040)),
+      windowSize: size,
+    },
     expected: { x: -388, y: 560 },
     edge: 'bottom',
   },
   {
     name: 'secondary monitor to the left, icon at its left edge: clamped to that monitor, not to x = 0',
-    input: { platform: 'win32', trayBounds: rect(-1270, 984, 24, 40), display: display(rect(-1280, 0, 1280, 1024), rect(-1280, 0, 1280, 984)), windowSize: size },
+    input: {
+      platform: 'win32',
+      trayBounds: rect(-1270, 984, 24, 40),
+      display: display(rect(-1280, 0, 1280, 1024), rect(-1280, 0, 1280, 984)),
+      windowSize: size,
+    },
     expected: { x: -1280, y: 504 },
   },
   {
     name: 'secondary monitor above the primary (negative y), macOS menu bar on it',
-    input: { platform: 'darwin', trayBounds: rect(1700, -1080, 24, 24), display: display(rect(0, -1080, 1920, 1080), rect(0, -1055, 1920, 1055)), windowSize: size },
+    input: {
+      platform: 'darwin',
+      trayBounds: rect(1700, -1080, 24, 24),
+      display: display(rect(0, -1080, 1920, 1080), rect(0, -1055, 1920, 1055)),
+      windowSize: size,
+    },
     expected: { x: 1532, y: -1055 },
     edge: 'top',
   },
@@ -119,7 +158,12 @@ const CASES: Case[] = [
   },
   {
     name: 'scale factor 1.5 with fractional tray bounds: integer result',
-    input: { platform: 'win32', trayBounds: rect(1700.5, 1040, 24, 40), display: display(rect(0, 0, 1920, 1080), rect(0, 0, 1920, 1040), 1.5), windowSize: size },
+    input: {
+      platform: 'win32',
+      trayBounds: rect(1700.5, 1040, 24, 40),
+      display: display(rect(0, 0, 1920, 1080), rect(0, 0, 1920, 1040), 1.5),
+      windowSize: size,
+    },
     expected: { x: 1533, y: 560 },
   },
   {
@@ -177,7 +221,12 @@ describe('popoverPosition', () => {
   });
 
   it('never returns -0', () => {
-    const result = popoverPosition({ platform: 'win32', trayBounds: rect(179.6, 1040, 0, 40), display: display(rect(-1920, 0, 3840, 1080), rect(-1920, 0, 3840, 1040)), windowSize: size });
+    const result = popoverPosition({
+      platform: 'win32',
+      trayBounds: rect(179.6, 1040, 0, 40),
+      display: display(rect(-1920, 0, 3840, 1080), rect(-1920, 0, 3840, 1040)),
+      windowSize: size,
+    });
     expect(Object.is(result.x, -0)).toBe(false);
     expect(result.x).toBe(0);
   });
@@ -193,7 +242,12 @@ describe('popoverPosition', () => {
       fc.property(
         arbRect,
         fc.record({ top: fc.nat(60), bottom: fc.nat(80), left: fc.nat(80), right: fc.nat(80) }),
-        fc.record({ fx: fc.double({ min: -0.2, max: 1.2, noNaN: true }), fy: fc.double({ min: -0.2, max: 1.2, noNaN: true }), zero: fc.boolean(), withCursor: fc.boolean() }),
+        fc.record({
+          fx: fc.double({ min: -0.2, max: 1.2, noNaN: true }),
+          fy: fc.double({ min: -0.2, max: 1.2, noNaN: true }),
+          zero: fc.boolean(),
+          withCursor: fc.boolean(),
+        }),
         fc.constantFrom<NodeJS.Platform>('darwin', 'win32', 'linux'),
         fc.constantFrom(1, 1.25, 1.5, 2),
         (bounds, inset, where, platform, scaleFactor) => {

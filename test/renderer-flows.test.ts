@@ -58,7 +58,12 @@ afterEach(async () => {
 });
 
 async function setup(options: { requestTokenReuse?: 'single' | 'reusable' } = {}): Promise<{ b: Bridge; s: TorusSimulator; page: Page }> {
-  sim = await startSimulator({ apiKey: creds.apiKey, apiSecret: creds.apiSecret, totpSecret: creds.totpSecret, requestTokenReuse: options.requestTokenReuse ?? 'reusable' });
+  sim = await startSimulator({
+    apiKey: creds.apiKey,
+    apiSecret: creds.apiSecret,
+    totpSecret: creds.totpSecret,
+    requestTokenReuse: options.requestTokenReuse ?? 'reusable',
+  });
   bridge = await startBridge({ browser, rendererDir });
   bridge.page.setDefaultTimeout(15_000);
   // Independent of the time of day: the daily cutoff is ~23 h away, so the simulator's 8-hour
@@ -77,7 +82,11 @@ async function addProfile(b: Bridge, s: TorusSimulator, name: string, options: {
   const mode = options.mode ?? 'request-token';
   const state = await b.app.addProfile({ name, mode, baseUrl: s.url, totpBaseUrl: s.url });
   const id = state.activeProfileId!;
-  await b.app.saveCredentials({ profileId: id, apiKey: creds.apiKey, ...(mode === 'totp' ? { totpSecret: creds.totpSecret } : { apiSecret: creds.apiSecret }) });
+  await b.app.saveCredentials({
+    profileId: id,
+    apiKey: creds.apiKey,
+    ...(mode === 'totp' ? { totpSecret: creds.totpSecret } : { apiSecret: creds.apiSecret }),
+  });
   if (options.token !== false) {
     if (mode === 'totp') await b.app.refresh({ profileId: id });
     else await b.app.setRequestToken(s.issueRequestToken(), { profileId: id });
@@ -106,7 +115,13 @@ async function snap(page: Page, view: string): Promise<void> {
 
 /** The renderer never receives the API key, API secret, request token or TOTP secret; the access token only through reveal. */
 async function expectNoSecretsCrossed(b: Bridge): Promise<void> {
-  const never = [...b.storedSecrets('apiKey'), ...b.storedSecrets('apiSecret'), ...b.storedSecrets('requestToken'), ...b.storedSecrets('totpSecret'), ...b.capturedRequestTokens];
+  const never = [
+    ...b.storedSecrets('apiKey'),
+    ...b.storedSecrets('apiSecret'),
+    ...b.storedSecrets('requestToken'),
+    ...b.storedSecrets('totpSecret'),
+    ...b.capturedRequestTokens,
+  ];
   const accessTokens = b.storedSecrets('accessToken');
   for (const crossing of b.crossings) {
     const json = JSON.stringify(crossing.payload);
@@ -404,7 +419,9 @@ describe('popover in Chromium, backed by the real core and the simulator', { tim
     await b.pushPopoverShown();
     await b.settle();
     await expect.poll(() => expiry.textContent()).toBe('expires in 29 min');
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe('tab-token');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe(
+      'tab-token',
+    );
 
     await page.keyboard.press('Escape');
     await expect.poll(() => b.hidePopoverCalls).toBe(1);

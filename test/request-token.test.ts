@@ -14,7 +14,12 @@ const requestToken = urlSafe(1, 128);
 /** request_token / requestToken / REQUEST_TOKEN / request-token, in any mix of upper and lower case. */
 const paramName = fc
   .tuple(fc.constantFrom('request_token', 'requesttoken', 'request-token'), fc.array(fc.boolean(), { minLength: 14, maxLength: 14 }))
-  .map(([name, upper]) => name.split('').map((ch, i) => (upper[i] ? ch.toUpperCase() : ch)).join(''));
+  .map(([name, upper]) =>
+    name
+      .split('')
+      .map((ch, i) => (upper[i] ? ch.toUpperCase() : ch))
+      .join(''),
+  );
 
 const otherParam = fc
   .tuple(urlSafe(1, 10), urlSafe(0, 20))
@@ -124,7 +129,9 @@ describe('parseRequestTokenInput passes bare tokens through', () => {
 
 describe('parseRequestTokenInput rejects unusable input with invalid-input', () => {
   it('empty and whitespace-only input', () => {
-    const blank = fc.array(fc.constantFrom(' ', '\t', '\n', '\r', '\v', '\f', '\u00a0', '\u2028', '\u3000', '\ufeff'), { maxLength: 10 }).map((a) => a.join(''));
+    const blank = fc
+      .array(fc.constantFrom(' ', '\t', '\n', '\r', '\v', '\f', '\u00a0', '\u2028', '\u3000', '\ufeff'), { maxLength: 10 })
+      .map((a) => a.join(''));
     fc.assert(
       fc.property(blank, (input) => {
         expect(caught(() => parseRequestTokenInput(input)).kind).toBe('invalid-input');

@@ -11,9 +11,7 @@ const JSON_WS = ['', ' ', '\t', '\n', '\r\n', '  \n\t '];
 const ws = fc.constantFrom(...JSON_WS);
 
 /** A realistic token: any printable characters (quotes, commas, braces, unicode), never whitespace. */
-const token = fc
-  .string({ unit: 'grapheme', minLength: 1, maxLength: 80 })
-  .filter((s) => s.length > 0 && !/\s/.test(s));
+const token = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }).filter((s) => s.length > 0 && !/\s/.test(s));
 
 /** Long tokens for leak checks: no 8-character window of them may appear in a message. */
 const leakToken = fc.string({

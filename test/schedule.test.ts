@@ -1,6 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { nextRefreshAt, failureInfo, RefreshTimer, FAILURE_BACKOFF_MS, type SchedulePolicy, type FailureInfo, type PlannedRefresh, type TimerApi } from '../main/core/schedule.js';
+import {
+  nextRefreshAt,
+  failureInfo,
+  RefreshTimer,
+  FAILURE_BACKOFF_MS,
+  type SchedulePolicy,
+  type FailureInfo,
+  type PlannedRefresh,
+  type TimerApi,
+} from '../main/core/schedule.js';
 import { nextDailyTime } from '../main/core/expiry.js';
 import type { TokenMeta } from '../main/core/settings-schema.js';
 
@@ -129,7 +138,7 @@ describe('nextRefreshAt', () => {
         const plan = nextRefreshAt(now, p, m, f);
         if (plan === null) return;
         expect(plan.at).toBeGreaterThanOrEqual(now);
-        const bound = Math.max(now + 25 * HOUR, (m?.expiresAt ?? 0), (f?.lastAt ?? 0) + 30 * MIN);
+        const bound = Math.max(now + 25 * HOUR, m?.expiresAt ?? 0, (f?.lastAt ?? 0) + 30 * MIN);
         expect(plan.at).toBeLessThanOrEqual(bound);
         if (f && f.count > 0 && !f.transient) expect(plan.reason).toBe('daily');
       }),
@@ -141,9 +150,25 @@ describe('nextRefreshAt', () => {
 describe('failureInfo', () => {
   it('counts consecutive failures at the end of the history', () => {
     expect(failureInfo([])).toBeNull();
-    expect(failureInfo([{ at: 1, outcome: 'network' }, { at: 2, outcome: 'success' }])).toBeNull();
-    expect(failureInfo([{ at: 1, outcome: 'success' }, { at: 2, outcome: 'timeout' }, { at: 3, outcome: 'server-error' }])).toEqual({ count: 2, lastAt: 3, transient: true });
-    expect(failureInfo([{ at: 1, outcome: 'network' }, { at: 5, outcome: 'rejected' }])).toEqual({ count: 2, lastAt: 5, transient: false });
+    expect(
+      failureInfo([
+        { at: 1, outcome: 'network' },
+        { at: 2, outcome: 'success' },
+      ]),
+    ).toBeNull();
+    expect(
+      failureInfo([
+        { at: 1, outcome: 'success' },
+        { at: 2, outcome: 'timeout' },
+        { at: 3, outcome: 'server-error' },
+      ]),
+    ).toEqual({ count: 2, lastAt: 3, transient: true });
+    expect(
+      failureInfo([
+        { at: 1, outcome: 'network' },
+        { at: 5, outcome: 'rejected' },
+      ]),
+    ).toEqual({ count: 2, lastAt: 5, transient: false });
   });
 });
 

@@ -66,7 +66,9 @@ describe('SessionClient.generate: the documented call', () => {
     expect(req!.headers.token).toBe(requestToken);
     expect(req!.headers['content-type']).toBe('application/json');
     expect(req!.headers.authorization).toBeUndefined();
-    const own = Object.keys(req!.headers).filter((h) => !TRANSPORT_HEADERS.has(h)).sort();
+    const own = Object.keys(req!.headers)
+      .filter((h) => !TRANSPORT_HEADERS.has(h))
+      .sort();
     expect(own).toEqual(['accept', 'content-type', 'token']);
     const body = JSON.parse(req!.body) as Record<string, unknown>;
     expect(body).toEqual({ API_KEY: creds.apiKey, API_SECRET: creds.apiSecret });
@@ -93,7 +95,9 @@ describe('SessionClient.generate: the documented call', () => {
   });
 
   it('TOTP mode: a wrong secret is rejected without needsSignIn', async () => {
-    const e = await failure(() => client().generateWithTotp({ totpBaseUrl: sim.url, apiKey: creds.apiKey, totpSecret: 'KRUGS4ZANFZSA3TPOQQHI2DFEBZWKY3S', now: T0 }));
+    const e = await failure(() =>
+      client().generateWithTotp({ totpBaseUrl: sim.url, apiKey: creds.apiKey, totpSecret: 'KRUGS4ZANFZSA3TPOQQHI2DFEBZWKY3S', now: T0 }),
+    );
     expect(e.kind).toBe('rejected');
     expect(e.needsSignIn).toBe(false);
     expect(sim.requestCount('totp')).toBe(1);

@@ -157,7 +157,7 @@ describe('SettingsStore: a file that cannot be read is not "corrupt" (regression
     expect(readdirSync(dir.path)).toEqual(['config.json']);
   });
 
-  it('a settings path that cannot be read at all is an error, and the user\'s file is left where it is', () => {
+  it("a settings path that cannot be read at all is an error, and the user's file is left where it is", () => {
     mkdirSync(file); // EISDIR on every read
     expect(() => SettingsStore.open({ dir: dir.path, now: () => T0 })).toThrow(/settings file could not be read \(EISDIR\)/);
     expect(readdirSync(dir.path)).toEqual(['config.json']);
@@ -179,7 +179,14 @@ describe('SettingsStore: migrations', () => {
     expect(s.schemaVersion).toBe(SETTINGS_VERSION);
     expect(s.activeProfileId).toBe('main');
     expect(s.profiles).toEqual([
-      { id: 'main', name: 'Main', mode: 'request-token', baseUrl: 'http://127.0.0.1:9999', totpBaseUrl: 'https://oapi-cug.torusdigital.com', export: { filePath: null, hookCommand: null } },
+      {
+        id: 'main',
+        name: 'Main',
+        mode: 'request-token',
+        baseUrl: 'http://127.0.0.1:9999',
+        totpBaseUrl: 'https://oapi-cug.torusdigital.com',
+        export: { filePath: null, hookCommand: null },
+      },
     ]);
     expect(s.refresh).toMatchObject({ dailyRefreshTime: '09:15', cutoffTime: '03:30', cutoffZone: 'Asia/Kolkata' });
     expect(s.clipboard.autoClearSeconds).toBe(12);

@@ -4,7 +4,8 @@ import type { FakeBrowserWindow } from './helpers/fake-electron.js';
 const fake = await vi.hoisted(async () => (await import('./helpers/fake-electron.js')).createFakeElectron());
 vi.mock('electron', () => fake);
 
-const { openSignInWindow, isSignInWindowOpen, requestTokenFromUrl, DEFAULT_SIGN_IN_TIMEOUT_MS, SIGN_IN_WINDOW_TITLE } = await import('../main/sign-in-window.js');
+const { openSignInWindow, isSignInWindowOpen, requestTokenFromUrl, DEFAULT_SIGN_IN_TIMEOUT_MS, SIGN_IN_WINDOW_TITLE } =
+  await import('../main/sign-in-window.js');
 const { SIGN_IN_PARTITION, hardenWebContents } = await import('../main/security.js');
 
 const LOGIN_URL = 'https://torus.example/connect/login/key-abc123';
@@ -52,7 +53,12 @@ describe('openSignInWindow: the window', () => {
 
   it('keeps its title when the page sets its own', async () => {
     const result = openSignInWindow(LOGIN_URL);
-    const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        this.defaultPrevented = true;
+      },
+    };
     signInWindow().emit('page-title-updated', event, 'Torus Login');
     expect(event.defaultPrevented).toBe(true);
     signInWindow().close();
@@ -99,9 +105,15 @@ describe('openSignInWindow: catching the request token', () => {
   it('cancels the request itself in the session (webRequest.onBeforeRequest)', async () => {
     const result = openSignInWindow(LOGIN_URL);
     const signInSession = fake.session.fromPartition(SIGN_IN_PARTITION);
-    await expect(signInSession.runWebRequest('onBeforeRequest', { url: 'https://torus.example/static/app.js?request_token=x', resourceType: 'script' })).resolves.toEqual({});
-    await expect(signInSession.runWebRequest('onBeforeRequest', { url: 'https://torus.example/connect/login/key', resourceType: 'mainFrame' })).resolves.toEqual({});
-    await expect(signInSession.runWebRequest('onBeforeRequest', { url: 'https://app.example/cb?Request_Token=via-webrequest', resourceType: 'mainFrame' })).resolves.toEqual({ cancel: true });
+    await expect(
+      signInSession.runWebRequest('onBeforeRequest', { url: 'https://torus.example/static/app.js?request_token=x', resourceType: 'script' }),
+    ).resolves.toEqual({});
+    await expect(
+      signInSession.runWebRequest('onBeforeRequest', { url: 'https://torus.example/connect/login/key', resourceType: 'mainFrame' }),
+    ).resolves.toEqual({});
+    await expect(
+      signInSession.runWebRequest('onBeforeRequest', { url: 'https://app.example/cb?Request_Token=via-webrequest', resourceType: 'mainFrame' }),
+    ).resolves.toEqual({ cancel: true });
     await expect(result).resolves.toEqual({ requestToken: 'via-webrequest' });
     await nextTurn();
     expect(fake.__test.windows).toHaveLength(0);

@@ -18,16 +18,39 @@ function profile(id: string, name: string, mode: ProfileView['mode'] = 'request-
     exportFilePath: null,
     exportHookCommand: null,
     status: 'fresh',
-    credentials: { apiKey: { saved: true, lastFour: 'abcd' }, apiSecret: { saved: true, lastFour: 'wxyz' }, requestToken: { saved: true }, totpSecret: { saved: false } },
+    credentials: {
+      apiKey: { saved: true, lastFour: 'abcd' },
+      apiSecret: { saved: true, lastFour: 'wxyz' },
+      requestToken: { saved: true },
+      totpSecret: { saved: false },
+    },
   };
 }
 
 function token(over: Partial<TokenView> = {}): TokenView {
-  return { masked: 'eyJh…Q123', fingerprint: '0a1b2c3d', issuedAt: NOW - 3_600_000, expiresAt: Date.UTC(2025, 5, 11, 6, 0), expirySource: 'daily-cutoff', source: 'request-token', ...over };
+  return {
+    masked: 'eyJh…Q123',
+    fingerprint: '0a1b2c3d',
+    issuedAt: NOW - 3_600_000,
+    expiresAt: Date.UTC(2025, 5, 11, 6, 0),
+    expirySource: 'daily-cutoff',
+    source: 'request-token',
+    ...over,
+  };
 }
 
 function state(over: Partial<AppState> = {}): AppState {
-  return { activeProfileId: 'main', profiles: [profile('main', 'Main')], status: 'fresh', token: token(), lastError: null, nextRefreshAt: null, warnings: [], platform: 'linux', ...over };
+  return {
+    activeProfileId: 'main',
+    profiles: [profile('main', 'Main')],
+    status: 'fresh',
+    token: token(),
+    lastError: null,
+    nextRefreshAt: null,
+    warnings: [],
+    platform: 'linux',
+    ...over,
+  };
 }
 
 function recordingActions(): TrayActions & { calls: Array<[string, ...unknown[]]> } {
@@ -45,8 +68,12 @@ function recordingActions(): TrayActions & { calls: Array<[string, ...unknown[]]
 }
 
 const fake = createFakeElectron();
-const menuOf = (s: AppState, loginItem: Parameters<typeof buildTrayMenuTemplate>[1], actions: TrayActions, onError?: (e: unknown, a: keyof TrayActions) => void): FakeMenu =>
-  fake.Menu.buildFromTemplate(buildTrayMenuTemplate(s, loginItem, actions, { ...TEXT, ...(onError ? { onError } : {}) }));
+const menuOf = (
+  s: AppState,
+  loginItem: Parameters<typeof buildTrayMenuTemplate>[1],
+  actions: TrayActions,
+  onError?: (e: unknown, a: keyof TrayActions) => void,
+): FakeMenu => fake.Menu.buildFromTemplate(buildTrayMenuTemplate(s, loginItem, actions, { ...TEXT, ...(onError ? { onError } : {}) }));
 
 describe('tray menu', () => {
   it('has the status line, then every action, in order', () => {
@@ -93,7 +120,11 @@ describe('tray menu', () => {
 
   it('profiles submenu: radio items with the active one checked; choosing another switches', () => {
     const actions = recordingActions();
-    const menu = menuOf(state({ activeProfileId: 'paper', profiles: [profile('main', 'Main'), profile('paper', 'Paper'), profile('demo', 'Demo')] }), false, actions);
+    const menu = menuOf(
+      state({ activeProfileId: 'paper', profiles: [profile('main', 'Main'), profile('paper', 'Paper'), profile('demo', 'Demo')] }),
+      false,
+      actions,
+    );
     const profiles = menu.getMenuItemById(TRAY_MENU_IDS.profiles)!;
     expect(profiles.type).toBe('submenu');
     const radios = profiles.submenu!.items.filter((i) => i.type === 'radio');
@@ -187,13 +218,22 @@ describe('tray menu', () => {
 });
 
 describe('status in words', () => {
-  const err = (message: string, needsSignIn = false): AppState['lastError'] => ({ kind: needsSignIn ? 'rejected' : 'network', message, needsSignIn, at: NOW - 1000 });
+  const err = (message: string, needsSignIn = false): AppState['lastError'] => ({
+    kind: needsSignIn ? 'rejected' : 'network',
+    message,
+    needsSignIn,
+    at: NOW - 1000,
+  });
   it.each<[string, Partial<AppState>, string]>([
     ['fresh', {}, 'token fresh, expires 06:00 (in 9 h)'],
     ['expiring soon', { status: 'expiring-soon', token: token({ expiresAt: NOW + 25 * 60_000 }) }, 'token expiring soon, expires 21:25 (in 25 min)'],
     ['stale', { status: 'stale', token: token({ expiresAt: NOW - 60_000 }) }, 'token expired at 20:59, refresh needed'],
     ['refreshing', { status: 'refreshing' }, 'refreshing…'],
-    ['failed', { status: 'failed', token: null, lastError: err('Could not reach Torus. Check your connection and press Refresh.') }, 'refresh failed: Could not reach Torus'],
+    [
+      'failed',
+      { status: 'failed', token: null, lastError: err('Could not reach Torus. Check your connection and press Refresh.') },
+      'refresh failed: Could not reach Torus',
+    ],
     ['needs sign-in', { status: 'needs-sign-in', token: null, lastError: err('Torus refused the request token.', true) }, 'sign in needed'],
     ['none', { status: 'none', token: null }, 'no token yet'],
   ])('%s', (_name, over, expected) => {

@@ -30,16 +30,44 @@ function profile(id: string, name: string, mode: ProfileView['mode'] = 'request-
     exportFilePath: null,
     exportHookCommand: null,
     status: 'fresh',
-    credentials: { apiKey: { saved: true, lastFour: 'abcd' }, apiSecret: { saved: true, lastFour: 'wxyz' }, requestToken: { saved: true }, totpSecret: { saved: false } },
+    credentials: {
+      apiKey: { saved: true, lastFour: 'abcd' },
+      apiSecret: { saved: true, lastFour: 'wxyz' },
+      requestToken: { saved: true },
+      totpSecret: { saved: false },
+    },
   };
 }
 function token(over: Partial<TokenView> = {}): TokenView {
-  return { masked: 'eyJh…Q123', fingerprint: '0a1b2c3d', issuedAt: NOW - 3_600_000, expiresAt: Date.UTC(2025, 5, 11, 6, 0), expirySource: 'daily-cutoff', source: 'request-token', ...over };
+  return {
+    masked: 'eyJh…Q123',
+    fingerprint: '0a1b2c3d',
+    issuedAt: NOW - 3_600_000,
+    expiresAt: Date.UTC(2025, 5, 11, 6, 0),
+    expirySource: 'daily-cutoff',
+    source: 'request-token',
+    ...over,
+  };
 }
 function state(over: Partial<AppState> = {}): AppState {
-  return { activeProfileId: 'main', profiles: [profile('main', 'Main')], status: 'fresh', token: token(), lastError: null, nextRefreshAt: null, warnings: [], platform: 'linux', ...over };
+  return {
+    activeProfileId: 'main',
+    profiles: [profile('main', 'Main')],
+    status: 'fresh',
+    token: token(),
+    lastError: null,
+    nextRefreshAt: null,
+    warnings: [],
+    platform: 'linux',
+    ...over,
+  };
 }
-const failure = (message: string, needsSignIn = false, at = NOW - 1000): AppState['lastError'] => ({ kind: needsSignIn ? 'rejected' : 'network', message, needsSignIn, at });
+const failure = (message: string, needsSignIn = false, at = NOW - 1000): AppState['lastError'] => ({
+  kind: needsSignIn ? 'rejected' : 'network',
+  message,
+  needsSignIn,
+  at,
+});
 
 function recordingActions(): TrayActions & { calls: unknown[][] } {
   const calls: unknown[][] = [];
@@ -100,14 +128,21 @@ describe('tray icons and tooltips', () => {
     ['expiring', { status: 'expiring-soon', token: token({ expiresAt: NOW + 25 * 60_000 }) }, 'Torus Token — token expiring soon, expires 21:25 (in 25 min)'],
     ['refreshing', { status: 'refreshing' }, 'Torus Token — refreshing…'],
     ['sign in', { status: 'needs-sign-in', token: null, lastError: failure('Torus refused the request token.', true) }, 'Torus Token — sign in needed'],
-    ['failed', { status: 'failed', token: null, lastError: failure('Could not reach Torus. Check your connection.') }, 'Torus Token — refresh failed: Could not reach Torus'],
+    [
+      'failed',
+      { status: 'failed', token: null, lastError: failure('Could not reach Torus. Check your connection.') },
+      'Torus Token — refresh failed: Could not reach Torus',
+    ],
     ['several profiles', { profiles: [profile('main', 'Main'), profile('paper', 'Paper')] }, 'Torus Token (Main) — token fresh, expires 06:00 (in 9 h)'],
   ])('tooltip: %s', (_name, over, expected) => {
     expect(trayTooltip(state(over), { now: NOW, timeZone: 'UTC' })).toBe(expected);
   });
 
   it('keeps the tooltip within the Windows limit and free of the token', () => {
-    const text = trayTooltip(state({ status: 'failed', token: null, lastError: failure(`${'Very long reason '.repeat(20)}eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl`) }), { now: NOW });
+    const text = trayTooltip(
+      state({ status: 'failed', token: null, lastError: failure(`${'Very long reason '.repeat(20)}eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl`) }),
+      { now: NOW },
+    );
     expect(text.length).toBeLessThanOrEqual(TOOLTIP_MAX);
     expect(text).not.toContain('eyJ');
     expect(trayTooltip(state(), { now: NOW })).not.toContain(token().masked);
@@ -152,7 +187,20 @@ describe('tray controller', () => {
     controller.update(state(), false);
     expect(tray.contextMenu).not.toBeNull();
     const first = tray.contextMenu!;
-    expect(first.labels()).toEqual(['Token fresh, expires 06:00 (in 9 h)', '---', 'Copy token', 'Refresh now', 'Sign in to Torus…', '---', 'Open', 'Profiles', 'Start at login', 'Settings…', '---', 'Quit']);
+    expect(first.labels()).toEqual([
+      'Token fresh, expires 06:00 (in 9 h)',
+      '---',
+      'Copy token',
+      'Refresh now',
+      'Sign in to Torus…',
+      '---',
+      'Open',
+      'Profiles',
+      'Start at login',
+      'Settings…',
+      '---',
+      'Quit',
+    ]);
     controller.update(state({ status: 'refreshing' }), false);
     expect(tray.contextMenuHistory).toHaveLength(2);
     expect(tray.contextMenu).not.toBe(first);
@@ -169,7 +217,16 @@ describe('tray controller', () => {
     controller.update(state({ profiles: [profile('main', 'Main'), profile('paper', 'Paper')] }), false);
     const menu = tray.contextMenu!;
     for (const label of ['Copy token', 'Refresh now', 'Sign in to Torus…', 'Open', 'Paper', 'Start at login', 'Settings…', 'Quit']) menu.clickItem(label);
-    expect(actions.calls).toEqual([['copy'], ['refresh'], ['signIn'], ['open', 'token'], ['switchProfile', 'paper'], ['setStartAtLogin', true], ['open', 'settings'], ['quit']]);
+    expect(actions.calls).toEqual([
+      ['copy'],
+      ['refresh'],
+      ['signIn'],
+      ['open', 'token'],
+      ['switchProfile', 'paper'],
+      ['setStartAtLogin', true],
+      ['open', 'settings'],
+      ['quit'],
+    ]);
   });
 
   it('changes icon and tooltip with the status', () => {
@@ -177,8 +234,16 @@ describe('tray controller', () => {
     const cases: Array<[Partial<AppState>, string, string]> = [
       [{}, 'tray-freshTemplate.png', 'Torus Token — token fresh, expires 06:00 (in 9 h)'],
       [{ status: 'refreshing' }, 'tray-refreshingTemplate.png', 'Torus Token — refreshing…'],
-      [{ status: 'expiring-soon', token: token({ expiresAt: NOW + 10 * 60_000 }) }, 'tray-expiringTemplate.png', 'Torus Token — token expiring soon, expires 21:10 (in 10 min)'],
-      [{ status: 'failed', token: null, lastError: failure('Torus did not answer in time.') }, 'tray-failedTemplate.png', 'Torus Token — refresh failed: Torus did not answer in time'],
+      [
+        { status: 'expiring-soon', token: token({ expiresAt: NOW + 10 * 60_000 }) },
+        'tray-expiringTemplate.png',
+        'Torus Token — token expiring soon, expires 21:10 (in 10 min)',
+      ],
+      [
+        { status: 'failed', token: null, lastError: failure('Torus did not answer in time.') },
+        'tray-failedTemplate.png',
+        'Torus Token — refresh failed: Torus did not answer in time',
+      ],
       [{ status: 'needs-sign-in', token: null, lastError: failure('Refused.', true) }, 'tray-failedTemplate.png', 'Torus Token — sign in needed'],
     ];
     for (const [over, file, tooltip] of cases) {
@@ -221,7 +286,14 @@ describe('tray controller', () => {
   it('re-renders the relative time when the menu opens', () => {
     let now = NOW;
     const toggle = vi.fn();
-    controller = createTrayController({ actions: recordingActions(), popover: { toggle }, platform: 'darwin', now: () => now, timeZone: 'UTC', refreshTextEveryMs: 0 });
+    controller = createTrayController({
+      actions: recordingActions(),
+      popover: { toggle },
+      platform: 'darwin',
+      now: () => now,
+      timeZone: 'UTC',
+      refreshTextEveryMs: 0,
+    });
     const tray = fake.__test.lastTray();
     controller.update(state(), false);
     now = NOW + 4 * 3_600_000;
@@ -239,7 +311,13 @@ describe('popover window', () => {
 
   function setup(platform: NodeJS.Platform = 'darwin', extra: { env?: NodeJS.ProcessEnv; isPackaged?: boolean } = {}) {
     clock = 10_000;
-    popover = createPopoverWindow({ getTrayBounds: () => trayBounds, platform, now: () => clock, env: extra.env ?? {}, ...(extra.isPackaged === undefined ? {} : { isPackaged: extra.isPackaged }) });
+    popover = createPopoverWindow({
+      getTrayBounds: () => trayBounds,
+      platform,
+      now: () => clock,
+      env: extra.env ?? {},
+      ...(extra.isPackaged === undefined ? {} : { isPackaged: extra.isPackaged }),
+    });
     return { popover, win: popover.window as unknown as FakeBrowserWindow };
   }
 
@@ -421,7 +499,7 @@ describe('notifications', () => {
     prev: AppState | null;
     next: AppState;
     context: NotificationContext;
-    expected: Pick<NotificationSpec, 'kind' | 'title' | 'body'> & { action?: 'sign-in' } | null;
+    expected: (Pick<NotificationSpec, 'kind' | 'title' | 'body'> & { action?: 'sign-in' }) | null;
   }
   const rows: Row[] = [
     {
@@ -432,7 +510,13 @@ describe('notifications', () => {
       expected: { kind: 'refreshed-at-login', title: 'Torus token ready', body: "Today's token was refreshed at login. It expires at 06:00 (in 9 h)." },
     },
     { name: 'a refresh at a normal start is no news', prev: refreshing, next: state({ token: newToken }), context: ctx(), expected: null },
-    { name: 'refreshed at login only once per run', prev: refreshing, next: state({ token: newToken }), context: ctx({ launchedAtLogin: true, loginRefreshNotified: true }), expected: null },
+    {
+      name: 'refreshed at login only once per run',
+      prev: refreshing,
+      next: state({ token: newToken }),
+      context: ctx({ launchedAtLogin: true, loginRefreshNotified: true }),
+      expected: null,
+    },
     {
       name: 'refresh failed, with the reason',
       prev: refreshing,
@@ -445,7 +529,11 @@ describe('notifications', () => {
       prev: state({ status: 'refreshing' }),
       next: state({ lastError: failure('Torus is having problems (HTTP 503).') }),
       context: ctx(),
-      expected: { kind: 'refresh-failed', title: 'Token refresh failed', body: 'Torus is having problems (HTTP 503). The current token still works until 06:00.' },
+      expected: {
+        kind: 'refresh-failed',
+        title: 'Token refresh failed',
+        body: 'Torus is having problems (HTTP 503). The current token still works until 06:00.',
+      },
     },
     {
       name: 'the same failure again (a retry) is not repeated',
@@ -454,22 +542,44 @@ describe('notifications', () => {
       context: ctx({ lastFailureKey: 'failed:main:network:Could not reach Torus.' }),
       expected: null,
     },
-    { name: 'no failure notice while the popover shows it', prev: refreshing, next: state({ status: 'failed', token: null, lastError: failure('Could not reach Torus.') }), context: ctx({ popoverVisible: true }), expected: null },
+    {
+      name: 'no failure notice while the popover shows it',
+      prev: refreshing,
+      next: state({ status: 'failed', token: null, lastError: failure('Could not reach Torus.') }),
+      context: ctx({ popoverVisible: true }),
+      expected: null,
+    },
     {
       name: 'sign-in needed',
       prev: refreshing,
       next: state({ status: 'needs-sign-in', token: null, lastError: failure('Torus refused the request token.', true) }),
       context: ctx(),
-      expected: { kind: 'sign-in-needed', title: 'Sign in to Torus', body: 'Torus needs a fresh sign-in before it issues a new token. Click to sign in.', action: 'sign-in' },
+      expected: {
+        kind: 'sign-in-needed',
+        title: 'Sign in to Torus',
+        body: 'Torus needs a fresh sign-in before it issues a new token. Click to sign in.',
+        action: 'sign-in',
+      },
     },
     {
       name: 'sign-in needed at a login start (first state)',
       prev: null,
       next: state({ status: 'needs-sign-in', token: null, lastError: failure('Refused.', true) }),
       context: ctx({ launchedAtLogin: true }),
-      expected: { kind: 'sign-in-needed', title: 'Sign in to Torus', body: 'Torus needs a fresh sign-in before it issues a new token. Click to sign in.', action: 'sign-in' },
+      expected: {
+        kind: 'sign-in-needed',
+        title: 'Sign in to Torus',
+        body: 'Torus needs a fresh sign-in before it issues a new token. Click to sign in.',
+        action: 'sign-in',
+      },
     },
-    { name: 'no notice on the first state of a normal start', prev: null, next: state({ status: 'needs-sign-in', token: null, lastError: failure('Refused.', true) }), context: ctx(), expected: null },
+    {
+      name: 'no notice on the first state of a normal start',
+      prev: null,
+      next: state({ status: 'needs-sign-in', token: null, lastError: failure('Refused.', true) }),
+      context: ctx(),
+      expected: null,
+    },
     {
       name: 'expiring with no silent refresh (request-token mode)',
       prev: state(),
@@ -482,8 +592,20 @@ describe('notifications', () => {
         action: 'sign-in',
       },
     },
-    { name: 'expiring: once per token', prev: state(), next: state({ status: 'expiring-soon' }), context: ctx({ expiringNotified: new Set(['0a1b2c3d']) }), expected: null },
-    { name: 'expiring in TOTP mode refreshes silently: no notice', prev: state(), next: state({ status: 'expiring-soon', profiles: [profile('main', 'Main', 'totp')] }), context: ctx(), expected: null },
+    {
+      name: 'expiring: once per token',
+      prev: state(),
+      next: state({ status: 'expiring-soon' }),
+      context: ctx({ expiringNotified: new Set(['0a1b2c3d']) }),
+      expected: null,
+    },
+    {
+      name: 'expiring in TOTP mode refreshes silently: no notice',
+      prev: state(),
+      next: state({ status: 'expiring-soon', profiles: [profile('main', 'Main', 'totp')] }),
+      context: ctx(),
+      expected: null,
+    },
     {
       name: 'several profiles: the notice names the profile',
       prev: state({ status: 'refreshing', profiles: [profile('main', 'Main'), profile('paper', 'Paper')] }),
@@ -494,7 +616,13 @@ describe('notifications', () => {
     {
       name: 'switching profiles is the user’s own act',
       prev: state({ profiles: [profile('main', 'Main'), profile('paper', 'Paper')] }),
-      next: state({ activeProfileId: 'paper', status: 'needs-sign-in', token: null, profiles: [profile('main', 'Main'), profile('paper', 'Paper')], lastError: failure('Refused.', true) }),
+      next: state({
+        activeProfileId: 'paper',
+        status: 'needs-sign-in',
+        token: null,
+        profiles: [profile('main', 'Main'), profile('paper', 'Paper')],
+        lastError: failure('Refused.', true),
+      }),
       context: ctx(),
       expected: null,
     },

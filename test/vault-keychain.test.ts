@@ -124,7 +124,12 @@ describe('Vault.setMany (regression: a keychain failure part-way mixed old and n
       ['apiSecret', 's-1234'],
     ]);
     expect(await vault.get(id, 'apiKey')).toBe('k-1234');
-    await expect(vault.setMany(id, [['apiKey', 'k-5678'], ['apiSecret', '']])).rejects.toMatchObject({ kind: 'invalid-input' });
+    await expect(
+      vault.setMany(id, [
+        ['apiKey', 'k-5678'],
+        ['apiSecret', ''],
+      ]),
+    ).rejects.toMatchObject({ kind: 'invalid-input' });
     expect(await vault.get(id, 'apiKey')).toBe('k-1234');
   });
 });

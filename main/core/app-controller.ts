@@ -49,8 +49,6 @@ export interface AppPorts {
   platform: AppState['platform'];
 }
 
-
-
 /** A token file path: absolute or under ~ (a relative one would land wherever the app was started). */
 function exportFilePath(raw: string | null): string | null {
   const path = raw?.trim() ?? '';
@@ -165,7 +163,9 @@ export class AppController {
       ...base,
       status: state.status,
       token: state.token ? { ...state.token, masked } : null,
-      lastError: state.lastError ? { kind: state.lastError.kind, message: state.lastError.message, needsSignIn: state.lastError.needsSignIn, at: state.lastError.at } : null,
+      lastError: state.lastError
+        ? { kind: state.lastError.kind, message: state.lastError.message, needsSignIn: state.lastError.needsSignIn, at: state.lastError.at }
+        : null,
       nextRefreshAt: state.nextRefreshAt,
     };
   }
@@ -301,13 +301,26 @@ export class AppController {
   }
 
   /** Collects what in a change needs the user's approval, and asks once for all of it. */
-  private async confirmSensitive(profileName: string, change: { baseUrl?: string | undefined; totpBaseUrl?: string | undefined; exportFilePath?: string | null | undefined; exportHookCommand?: string | null | undefined }, current?: Profile): Promise<void> {
+  private async confirmSensitive(
+    profileName: string,
+    change: {
+      baseUrl?: string | undefined;
+      totpBaseUrl?: string | undefined;
+      exportFilePath?: string | null | undefined;
+      exportHookCommand?: string | null | undefined;
+    },
+    current?: Profile,
+  ): Promise<void> {
     const asks: string[] = [];
-    for (const [key, label] of [['baseUrl', 'Base URL'], ['totpBaseUrl', 'TOTP base URL']] as const) {
+    for (const [key, label] of [
+      ['baseUrl', 'Base URL'],
+      ['totpBaseUrl', 'TOTP base URL'],
+    ] as const) {
       const raw = change[key];
       if (raw === undefined) continue;
       const url = normalizeBaseUrl(raw, label);
-      if (url !== current?.[key] && !isTrustedTorusUrl(url)) asks.push(`Send your API key${key === 'baseUrl' ? ' and secret' : ''} to ${new URL(url).origin}, which is not a Torus server.`);
+      if (url !== current?.[key] && !isTrustedTorusUrl(url))
+        asks.push(`Send your API key${key === 'baseUrl' ? ' and secret' : ''} to ${new URL(url).origin}, which is not a Torus server.`);
     }
     const file = change.exportFilePath === undefined ? undefined : exportFilePath(change.exportFilePath);
     if (file && file !== current?.export.filePath) asks.push(`Write the access token to the file ${file} after each refresh.`);
@@ -343,7 +356,8 @@ export class AppController {
       if (patch.baseUrl !== undefined) target.baseUrl = normalizeBaseUrl(patch.baseUrl);
       if (patch.totpBaseUrl !== undefined) target.totpBaseUrl = normalizeBaseUrl(patch.totpBaseUrl, 'TOTP base URL');
       if (patch.exportFilePath !== undefined) target.export.filePath = exportFilePath(patch.exportFilePath);
-      if (patch.exportHookCommand !== undefined) target.export.hookCommand = patch.exportHookCommand === null || patch.exportHookCommand.trim() === '' ? null : patch.exportHookCommand.trim();
+      if (patch.exportHookCommand !== undefined)
+        target.export.hookCommand = patch.exportHookCommand === null || patch.exportHookCommand.trim() === '' ? null : patch.exportHookCommand.trim();
     });
     return this.publish();
   }

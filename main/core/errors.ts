@@ -47,12 +47,7 @@ export class TorusError extends Error {
 
   /** Failures worth retrying on their own (the network, Torus overloaded). */
   get transient(): boolean {
-    return (
-      this.kind === 'network' ||
-      this.kind === 'timeout' ||
-      this.kind === 'server-error' ||
-      this.kind === 'rate-limited'
-    );
+    return this.kind === 'network' || this.kind === 'timeout' || this.kind === 'server-error' || this.kind === 'rate-limited';
   }
 }
 

@@ -22,7 +22,10 @@ export function resolveProfile(settings: Settings, nameOrId?: string): Profile {
   if (nameOrId !== undefined) {
     const found = findProfile(settings, nameOrId);
     if (!found) {
-      throw new TorusError('not-configured', `There is no profile named "${nameOrId.slice(0, 40)}". Run "torus-token profiles" to list them, or "torus-token login --profile ${slugify(nameOrId)}" to create it.`);
+      throw new TorusError(
+        'not-configured',
+        `There is no profile named "${nameOrId.slice(0, 40)}". Run "torus-token profiles" to list them, or "torus-token login --profile ${slugify(nameOrId)}" to create it.`,
+      );
     }
     return found;
   }
@@ -64,7 +67,8 @@ export function addProfile(draft: Settings, input: { name: string; mode?: Profil
     ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}),
     ...(input.totpBaseUrl ? { totpBaseUrl: input.totpBaseUrl } : {}),
   });
-  if (!parsed.success) throw new TorusError('invalid-input', `The profile is not valid: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}.`);
+  if (!parsed.success)
+    throw new TorusError('invalid-input', `The profile is not valid: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}.`);
   draft.profiles.push(parsed.data);
   if (draft.activeProfileId === null) draft.activeProfileId = parsed.data.id;
   return parsed.data;

@@ -42,7 +42,10 @@ export function parseRequestTokenInput(raw: string): string {
   if (url) {
     const found = findRequestTokenParam(url);
     if (found === undefined) {
-      throw new TorusError('invalid-input', 'That address has no request_token parameter. Copy the address of the page Torus redirected you to after you entered the OTP.');
+      throw new TorusError(
+        'invalid-input',
+        'That address has no request_token parameter. Copy the address of the page Torus redirected you to after you entered the OTP.',
+      );
     }
     token = found.trim();
   } else if (/^[?#&]?[^=\s]+=/.test(input) && /request[_-]?token=/i.test(input)) {

@@ -66,16 +66,25 @@ const MAX_TOKEN_LENGTH = 16 * 1024;
 export function parseAccessTokenBody(text: string, contentType: string | null, secrets: Iterable<string | undefined | null> = []): string {
   const trimmed = text.trim();
   if (trimmed.startsWith('<') || (contentType ?? '').toLowerCase().includes('text/html')) {
-    throw new TorusError('invalid-response', 'Torus answered with a web page instead of a token. The service may be down or the base URL may be wrong; check the base URL (Settings in the app, --base-url on the command line) and try again later.');
+    throw new TorusError(
+      'invalid-response',
+      'Torus answered with a web page instead of a token. The service may be down or the base URL may be wrong; check the base URL (Settings in the app, --base-url on the command line) and try again later.',
+    );
   }
   let json: unknown;
   try {
     json = parseJsonLenient(trimmed);
   } catch {
-    throw new TorusError('invalid-response', 'Torus answered with something that is not JSON. Check the base URL (Settings in the app, --base-url on the command line); if it is right, try again later.');
+    throw new TorusError(
+      'invalid-response',
+      'Torus answered with something that is not JSON. Check the base URL (Settings in the app, --base-url on the command line); if it is right, try again later.',
+    );
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new TorusError('invalid-response', 'Torus answered with JSON that is not an object. Check the base URL (Settings in the app, --base-url on the command line).');
+    throw new TorusError(
+      'invalid-response',
+      'Torus answered with JSON that is not an object. Check the base URL (Settings in the app, --base-url on the command line).',
+    );
   }
   const record = json as Record<string, unknown>;
   const token = record.AccessToken ?? record.accessToken ?? record.access_token;
@@ -90,7 +99,10 @@ export function parseAccessTokenBody(text: string, contentType: string | null, s
   // Control characters: the token travels in an HTTP header (where they are refused) and
   // through the keychain (where a NUL silently cuts it short).
   if (token.length > MAX_TOKEN_LENGTH || /\s/.test(token.trim()) || /[\u0000-\u001f\u007f-\u009f]/.test(token.trim())) {
-    throw new TorusError('invalid-response', 'Torus sent an access token that does not look valid (too long, or with spaces or control characters). Try again later.');
+    throw new TorusError(
+      'invalid-response',
+      'Torus sent an access token that does not look valid (too long, or with spaces or control characters). Try again later.',
+    );
   }
   return token.trim();
 }

@@ -128,15 +128,18 @@ export class RefreshTimer {
     this.planned = plan;
     if (!plan) return;
     const wait = Math.max(0, plan.at - this.timers.now());
-    this.handle = this.timers.setTimeout(() => {
-      this.handle = undefined;
-      if (this.timers.now() < plan.at) {
-        this.arm(plan); // woke early after a capped wait
-        return;
-      }
-      this.planned = null;
-      this.onDue(plan);
-    }, Math.min(wait, MAX_TIMER_MS));
+    this.handle = this.timers.setTimeout(
+      () => {
+        this.handle = undefined;
+        if (this.timers.now() < plan.at) {
+          this.arm(plan); // woke early after a capped wait
+          return;
+        }
+        this.planned = null;
+        this.onDue(plan);
+      },
+      Math.min(wait, MAX_TIMER_MS),
+    );
   }
 
   cancel(): void {

@@ -143,7 +143,10 @@ async function readCapped(response: Response, signal: AbortSignal): Promise<stri
 }
 
 function tooLarge(): TorusError {
-  return new TorusError('invalid-response', 'Torus sent a response larger than 1 MiB, which no token response is. Check the base URL (Settings in the app, --base-url on the command line).');
+  return new TorusError(
+    'invalid-response',
+    'Torus sent a response larger than 1 MiB, which no token response is. Check the base URL (Settings in the app, --base-url on the command line).',
+  );
 }
 
 export class SessionClient {
@@ -183,26 +186,23 @@ export class SessionClient {
     // A fresh code per attempt: a retry after backoff may cross a 30 s window. Near the end of
     // a window, wait for the next one rather than send a code that is about to expire.
     const clock = input.clock ?? Date.now;
-    return this.callForToken(
-      async () => {
-        let at = input.now ?? clock();
-        const left = TOTP_PERIOD_MS - (((at % TOTP_PERIOD_MS) + TOTP_PERIOD_MS) % TOTP_PERIOD_MS);
-        if (input.now === undefined && left < TOTP_MIN_VALIDITY_MS) {
-          await this.sleep(left, signal);
-          at = Math.max(clock(), at + left);
-        }
-        const code = totpCode(input.totpSecret, at);
-        return {
-          url: `${input.totpBaseUrl}/api/v1/session/totp/generate`,
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-          body: JSON.stringify({ API_KEY: input.apiKey, TOTP: code }),
-          secrets: [input.apiKey, input.totpSecret, code],
-          refusal: 'totp',
-        };
-      },
-      signal,
-    );
+    return this.callForToken(async () => {
+      let at = input.now ?? clock();
+      const left = TOTP_PERIOD_MS - (((at % TOTP_PERIOD_MS) + TOTP_PERIOD_MS) % TOTP_PERIOD_MS);
+      if (input.now === undefined && left < TOTP_MIN_VALIDITY_MS) {
+        await this.sleep(left, signal);
+        at = Math.max(clock(), at + left);
+      }
+      const code = totpCode(input.totpSecret, at);
+      return {
+        url: `${input.totpBaseUrl}/api/v1/session/totp/generate`,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ API_KEY: input.apiKey, TOTP: code }),
+        secrets: [input.apiKey, input.totpSecret, code],
+        refusal: 'totp',
+      };
+    }, signal);
   }
 
   /** GET /api/v1/market/status with the token: the cheapest authenticated read. */
@@ -215,10 +215,14 @@ export class SessionClient {
       refusal: 'bearer',
     };
     try {
-      await this.withRetries(() => request, async (response) => {
-        if (response.status >= 200 && response.status < 300) return;
-        throw this.errorFor(response, request);
-      }, signal);
+      await this.withRetries(
+        () => request,
+        async (response) => {
+          if (response.status >= 200 && response.status < 300) return;
+          throw this.errorFor(response, request);
+        },
+        signal,
+      );
       return { status: 'valid' };
     } catch (error) {
       const e = toTorusError(error);
@@ -307,9 +311,13 @@ export class SessionClient {
       }
       // The cause is kept for --debug, scrubbed first: undici's own messages can quote a
       // header value (e.g. 'Headers.append: "<request token>" is an invalid header value').
-      throw new TorusError('network', `Could not reach Torus at ${new URL(request.url).host}. Check your internet connection and the base URL, then try again.`, {
-        cause: scrubbedCause(error, request.secrets),
-      });
+      throw new TorusError(
+        'network',
+        `Could not reach Torus at ${new URL(request.url).host}. Check your internet connection and the base URL, then try again.`,
+        {
+          cause: scrubbedCause(error, request.secrets),
+        },
+      );
     } finally {
       clearTimeout(timer);
       outer?.removeEventListener('abort', onOuterAbort);
@@ -344,9 +352,17 @@ export class SessionClient {
       return new TorusError('server-error', `Torus had a server error (HTTP ${status}). This is on Torus's side; try again in a few minutes.${said}`, base);
     }
     if (status >= 300 && status < 400) {
-      return new TorusError('invalid-response', `Torus answered with a redirect (HTTP ${status}), which it should not. Check the base URL (Settings in the app, --base-url on the command line).`, base);
+      return new TorusError(
+        'invalid-response',
+        `Torus answered with a redirect (HTTP ${status}), which it should not. Check the base URL (Settings in the app, --base-url on the command line).`,
+        base,
+      );
     }
-    return new TorusError('invalid-response', `Torus answered with HTTP ${status}, which was not expected. Check the base URL (Settings in the app, --base-url on the command line).${said}`, base);
+    return new TorusError(
+      'invalid-response',
+      `Torus answered with HTTP ${status}, which was not expected. Check the base URL (Settings in the app, --base-url on the command line).${said}`,
+      base,
+    );
   }
 
   private debug(line: string, request: HttpRequest): void {

@@ -39,7 +39,20 @@ export const tokenMetaSchema = z.object({
 export const attemptSchema = z.object({
   at: z.number().int().nonnegative(),
   reason: z.string().max(40),
-  outcome: z.enum(['success', 'rejected', 'rate-limited', 'server-error', 'network', 'timeout', 'invalid-response', 'not-configured', 'keychain-unavailable', 'invalid-input', 'cancelled', 'export-failed']),
+  outcome: z.enum([
+    'success',
+    'rejected',
+    'rate-limited',
+    'server-error',
+    'network',
+    'timeout',
+    'invalid-response',
+    'not-configured',
+    'keychain-unavailable',
+    'invalid-input',
+    'cancelled',
+    'export-failed',
+  ]),
   message: z.string().max(600),
   latencyMs: z.number().int().nonnegative(),
   needsSignIn: z.boolean().default(false),
@@ -61,9 +74,7 @@ export const settingsSchema = z.object({
   activeProfileId: profileIdSchema.nullable().default(null),
   profiles: z.array(profileSchema).max(20).default([]),
   refresh: refreshPolicySchema.default(refreshPolicySchema.parse({})),
-  clipboard: z
-    .object({ autoClearSeconds: z.number().int().min(0).max(3600).default(30) })
-    .default({ autoClearSeconds: 30 }),
+  clipboard: z.object({ autoClearSeconds: z.number().int().min(0).max(3600).default(30) }).default({ autoClearSeconds: 30 }),
   app: z
     .object({
       startAtLogin: z.boolean().default(false),

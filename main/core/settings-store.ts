@@ -70,7 +70,9 @@ function readWithRetry<T>(read: () => T): T {
 
 function unreadable(error: unknown): Error {
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  return new Error(`The settings file could not be read (${typeof code === 'string' ? code : 'read error'}). Check its permissions, then try again.`, { cause: error });
+  return new Error(`The settings file could not be read (${typeof code === 'string' ? code : 'read error'}). Check its permissions, then try again.`, {
+    cause: error,
+  });
 }
 
 /** Reads and validates the file as it is on disk; describes the problem when it is bad. */

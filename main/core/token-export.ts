@@ -38,7 +38,9 @@ export function writeTokenFile(path: string, token: string): string {
       // already gone
     }
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new TorusError('export-failed', `Could not write the token file ${target} (${code}). Check that the folder exists and is writable.`, { cause: error });
+    throw new TorusError('export-failed', `Could not write the token file ${target} (${code}). Check that the folder exists and is writable.`, {
+      cause: error,
+    });
   }
 }
 
@@ -72,7 +74,11 @@ export function runHook(command: string, token: string, timeoutMs: number, env: 
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 2000) stderr += chunk.toString('utf8');
     });
-    child.on('error', (error) => finish(() => reject(new TorusError('export-failed', `The token hook could not start (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: error }))));
+    child.on('error', (error) =>
+      finish(() =>
+        reject(new TorusError('export-failed', `The token hook could not start (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: error })),
+      ),
+    );
     child.on('close', (code) => {
       finish(() => {
         if (code === 0) resolvePromise({ exitCode: 0 });

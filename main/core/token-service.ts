@@ -187,7 +187,11 @@ export class TokenService {
       const warnings: string[] = [];
       // The token is in the keychain already: a settings file that cannot be written (disk
       // full, read-only, locked) must not turn this success into a failure.
-      const problem = this.tryRecord(profileId, { at: issuedAt, reason, outcome: 'success', message: message.slice(0, 600), latencyMs, needsSignIn: false }, meta);
+      const problem = this.tryRecord(
+        profileId,
+        { at: issuedAt, reason, outcome: 'success', message: message.slice(0, 600), latencyMs, needsSignIn: false },
+        meta,
+      );
       if (problem) warnings.push(`The new token is stored, but the settings file could not be updated (${problem}), so its expiry was not saved.`);
       return { token: accessToken, meta, attempts, latencyMs, exportErrors, warnings };
     } catch (error) {
@@ -250,7 +254,11 @@ export class TokenService {
     if (!apiSecret) throw new TorusError('not-configured', messages.notConfigured('API secret', profile.name));
     const requestToken = await vault.get(profile.id, 'requestToken');
     if (!requestToken) {
-      throw new TorusError('not-configured', `No request token saved for profile "${profile.name}". Sign in to Torus (app: Sign in; CLI: "torus-token request-token") to get one.`, { needsSignIn: true });
+      throw new TorusError(
+        'not-configured',
+        `No request token saved for profile "${profile.name}". Sign in to Torus (app: Sign in; CLI: "torus-token request-token") to get one.`,
+        { needsSignIn: true },
+      );
     }
     const baseUrl = normalizeBaseUrl(overrides.baseUrl ?? profile.baseUrl);
     return client.generate({ baseUrl, apiKey, apiSecret, requestToken }, overrides.signal);

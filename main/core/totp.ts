@@ -5,7 +5,10 @@ import { TorusError } from './errors.js';
 export function normalizeTotpSecret(raw: string): string {
   const secret = raw.replace(/[\s-]/g, '').toUpperCase().replace(/=+$/, '');
   if (secret.length < 16 || !/^[A-Z2-7]+$/.test(secret)) {
-    throw new TorusError('invalid-input', 'The TOTP secret must be the base32 key from your authenticator setup (letters A–Z and digits 2–7, at least 16 characters).');
+    throw new TorusError(
+      'invalid-input',
+      'The TOTP secret must be the base32 key from your authenticator setup (letters A–Z and digits 2–7, at least 16 characters).',
+    );
   }
   return secret;
 }

@@ -21,17 +21,7 @@ import type { Socket } from 'node:net';
 import { Secret, TOTP } from 'otpauth';
 
 export type SimulatorFault =
-  | 'none'
-  | 'reject-401'
-  | 'reject-403'
-  | 'server-error-burst'
-  | 'rate-limit'
-  | 'hang'
-  | 'reset'
-  | 'html-error'
-  | 'trailing-comma'
-  | 'empty-token'
-  | 'oversized';
+  'none' | 'reject-401' | 'reject-403' | 'server-error-burst' | 'rate-limit' | 'hang' | 'reset' | 'html-error' | 'trailing-comma' | 'empty-token' | 'oversized';
 
 export interface SimulatorOptions {
   host?: string; // default '127.0.0.1'
@@ -61,10 +51,7 @@ type Route = FaultRoute | 'login' | 'callback';
 export interface TorusSimulator {
   readonly url: string;
   readonly port: number;
-  setFault(
-    fault: SimulatorFault,
-    opts?: { burst?: number; retryAfterSeconds?: number; routes?: Array<'generate' | 'totp' | 'status'> },
-  ): void;
+  setFault(fault: SimulatorFault, opts?: { burst?: number; retryAfterSeconds?: number; routes?: Array<'generate' | 'totp' | 'status'> }): void;
   issueRequestToken(): string;
   revokeAccessTokens(): void;
   readonly requests: SimulatorRequestLog[];
@@ -156,12 +143,7 @@ function base64urlJson(value: unknown): string {
 }
 
 function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 function classify(pathname: string): Route | undefined {
@@ -418,10 +400,7 @@ class Simulator implements TorusSimulator {
     if (config.endUrl !== undefined) new URL(config.endUrl); // throws on a bad URL
   }
 
-  setFault(
-    fault: SimulatorFault,
-    opts: { burst?: number; retryAfterSeconds?: number; routes?: FaultRoute[] } = {},
-  ): void {
+  setFault(fault: SimulatorFault, opts: { burst?: number; retryAfterSeconds?: number; routes?: FaultRoute[] } = {}): void {
     if (!isFault(fault)) throw new RangeError(`unknown simulator fault: ${String(fault)}`);
     let remaining = opts.burst;
     if (remaining === undefined) {
@@ -503,11 +482,9 @@ class Simulator implements TorusSimulator {
     if (this.config.tokenKind === 'jwt') {
       const iat = Math.floor(now / 1000);
       const exp = iat + Math.round(this.config.tokenLifetimeSeconds);
-      token = [
-        base64urlJson({ alg: 'HS256', typ: 'JWT' }),
-        base64urlJson({ sub: this.config.apiKey, iat, exp }),
-        randomBytes(32).toString('base64url'),
-      ].join('.');
+      token = [base64urlJson({ alg: 'HS256', typ: 'JWT' }), base64urlJson({ sub: this.config.apiKey, iat, exp }), randomBytes(32).toString('base64url')].join(
+        '.',
+      );
       expiresAt = exp * 1000;
     } else {
       token = randomBytes(20).toString('hex');
@@ -656,10 +633,7 @@ class Simulator implements TorusSimulator {
         return;
       }
       const code = json['TOTP'];
-      const valid =
-        typeof code === 'string' &&
-        /^\d{6}$/.test(code) &&
-        this.totp.validate({ token: code, timestamp: this.config.now(), window: 1 }) !== null;
+      const valid = typeof code === 'string' && /^\d{6}$/.test(code) && this.totp.validate({ token: code, timestamp: this.config.now(), window: 1 }) !== null;
       if (!valid) {
         sendError(res, 401, 'Invalid TOTP');
         return;

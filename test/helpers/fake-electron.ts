@@ -373,7 +373,12 @@ export class FakeMenu extends FakeEmitter {
   /** Like `findItem`, but fails loudly when there is no such item. */
   item(label: string | RegExp): FakeMenuItem {
     const found = this.findItem(label);
-    if (!found) throw new Error(`no menu item ${String(label)}; labels: ${this.allItems().map((i) => JSON.stringify(i.label)).join(', ')}`);
+    if (!found)
+      throw new Error(
+        `no menu item ${String(label)}; labels: ${this.allItems()
+          .map((i) => JSON.stringify(i.label))
+          .join(', ')}`,
+      );
     return found;
   }
 
@@ -550,7 +555,10 @@ export class FakeSession extends FakeEmitter {
   cacheCleared = 0;
   userAgent = 'FakeElectron';
   readonly webRequestListeners = new Map<string, { filter: unknown; listener: WebRequestListener }>();
-  readonly webRequest: Record<'onBeforeRequest' | 'onBeforeRedirect' | 'onBeforeSendHeaders' | 'onHeadersReceived' | 'onCompleted' | 'onErrorOccurred', (filterOrListener: unknown, maybeListener?: WebRequestListener | null) => void>;
+  readonly webRequest: Record<
+    'onBeforeRequest' | 'onBeforeRedirect' | 'onBeforeSendHeaders' | 'onHeadersReceived' | 'onCompleted' | 'onErrorOccurred',
+    (filterOrListener: unknown, maybeListener?: WebRequestListener | null) => void
+  >;
   readonly cookies = {
     jar: [] as Array<Record<string, unknown>>,
     get: async (_filter: Record<string, unknown> = {}) => [...this.cookies.jar],
@@ -654,7 +662,10 @@ export interface FakeKeyInput {
   modifiers: string[];
 }
 
-type WindowOpenHandler = (details: { url: string; frameName: string; features: string; disposition: string; referrer: unknown; postBody?: unknown }) => { action: 'allow' | 'deny'; overrideBrowserWindowOptions?: unknown };
+type WindowOpenHandler = (details: { url: string; frameName: string; features: string; disposition: string; referrer: unknown; postBody?: unknown }) => {
+  action: 'allow' | 'deny';
+  overrideBrowserWindowOptions?: unknown;
+};
 
 export class FakeWebContents extends FakeEmitter {
   readonly id: number;
@@ -732,7 +743,11 @@ export class FakeWebContents extends FakeEmitter {
     return { prevented: event.defaultPrevented };
   }
   /** A key press reaches the page: emits `before-input-event`; returns whether it was prevented. */
-  pressKey(key: string, modifiers: Partial<Pick<FakeKeyInput, 'shift' | 'control' | 'alt' | 'meta' | 'isAutoRepeat'>> = {}, type: FakeKeyInput['type'] = 'keyDown'): { prevented: boolean } {
+  pressKey(
+    key: string,
+    modifiers: Partial<Pick<FakeKeyInput, 'shift' | 'control' | 'alt' | 'meta' | 'isAutoRepeat'>> = {},
+    type: FakeKeyInput['type'] = 'keyDown',
+  ): { prevented: boolean } {
     const input: FakeKeyInput = {
       type,
       key,

@@ -138,7 +138,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const pageProblems: string[] = [];
   page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
-    if (/Refused to|Content Security Policy/i.test(message.text()) && !/frame-ancestors' is ignored/.test(message.text())) pageProblems.push(`console: ${message.text()}`);
+    if (/Refused to|Content Security Policy/i.test(message.text()) && !/frame-ancestors' is ignored/.test(message.text()))
+      pageProblems.push(`console: ${message.text()}`);
   });
   let pending: Promise<unknown> = Promise.resolve();
 

@@ -11,7 +11,6 @@ import { promptHidden, readAllStdin } from './io.js';
 import { formatInstant, relative } from './format.js';
 import { checkCredential } from '../credential-input.js';
 
-
 export interface LoginOptions {
   profile?: string;
   mode?: ProfileMode;
@@ -27,7 +26,10 @@ async function readCredentials(ctx: CliContext, mode: ProfileMode, useStdin: boo
     return [lines[0] ?? '', lines[1] ?? '', lines[2] ?? ''];
   }
   if (!ctx.io.stdin.isTTY) {
-    throw new TorusError('invalid-input', 'No terminal to prompt on. Pass --stdin and send the API key, API secret and ' + (mode === 'totp' ? 'TOTP secret' : 'request token') + ' as three lines.');
+    throw new TorusError(
+      'invalid-input',
+      'No terminal to prompt on. Pass --stdin and send the API key, API secret and ' + (mode === 'totp' ? 'TOTP secret' : 'request token') + ' as three lines.',
+    );
   }
   const apiKey = await promptHidden(ctx.io, 'API key: ');
   const apiSecret = await promptHidden(ctx.io, 'API secret: ');
@@ -71,7 +73,9 @@ export async function login(ctx: CliContext, options: LoginOptions): Promise<voi
     await ctx.vault.setMany(profile.id, secrets);
     await ctx.vault.deleteProfile(profileId).catch(() => undefined);
   }
-  ctx.info(`Saved credentials for profile "${profile.name}" in the system keychain. Next: torus-token refresh${profile.id === ctx.settings.get().activeProfileId ? '' : ` --profile ${profile.id}`}`);
+  ctx.info(
+    `Saved credentials for profile "${profile.name}" in the system keychain. Next: torus-token refresh${profile.id === ctx.settings.get().activeProfileId ? '' : ` --profile ${profile.id}`}`,
+  );
 }
 
 function safeResolve(ctx: CliContext): Profile | undefined {
@@ -102,7 +106,9 @@ export async function refresh(ctx: CliContext, options: { profile?: string; prin
   const profile = resolveProfile(ctx.settings.get(), options.profile);
   const outcome = await ctx.service.refresh(profile.id, 'cli', ctx.overrides);
   const now = Date.now();
-  ctx.info(`Refreshed "${profile.name}": issued ${formatInstant(outcome.meta.issuedAt)}, expires ${formatInstant(outcome.meta.expiresAt)} (${relative(outcome.meta.expiresAt, now)}).`);
+  ctx.info(
+    `Refreshed "${profile.name}": issued ${formatInstant(outcome.meta.issuedAt)}, expires ${formatInstant(outcome.meta.expiresAt)} (${relative(outcome.meta.expiresAt, now)}).`,
+  );
   for (const error of outcome.exportErrors) ctx.info(`torus-token: warning: ${error.message}`);
   for (const warning of outcome.warnings) ctx.info(`torus-token: warning: ${warning}`);
   if (options.print) ctx.io.stdout.write(`${outcome.token}\n`);
@@ -114,7 +120,10 @@ async function usableToken(ctx: CliContext, profile: Profile, refreshIfStale: bo
   if (valid) return valid;
   const meta = ctx.settings.get().tokens[profile.id];
   if (meta && (await ctx.service.storedToken(profile.id))) {
-    throw new TorusError('not-configured', `The token for "${profile.name}" expired at ${formatInstant(meta.expiresAt)}. Run "torus-token refresh", or use --refresh-if-stale.`);
+    throw new TorusError(
+      'not-configured',
+      `The token for "${profile.name}" expired at ${formatInstant(meta.expiresAt)}. Run "torus-token refresh", or use --refresh-if-stale.`,
+    );
   }
   throw new TorusError('not-configured', `No access token for "${profile.name}" yet. Run "torus-token refresh".`);
 }
@@ -178,14 +187,22 @@ export async function status(ctx: CliContext, options: { profile?: string; json?
     return;
   }
   const now = Date.now();
-  const lines = [`Profile:  ${profile.name} (${profile.id})${profile.id === settings.activeProfileId ? ' [active]' : ''}`, `Mode:     ${profile.mode}`, `Base URL: ${profile.mode === 'totp' ? profile.totpBaseUrl : profile.baseUrl}`, `Status:   ${state.status}`];
+  const lines = [
+    `Profile:  ${profile.name} (${profile.id})${profile.id === settings.activeProfileId ? ' [active]' : ''}`,
+    `Mode:     ${profile.mode}`,
+    `Base URL: ${profile.mode === 'totp' ? profile.totpBaseUrl : profile.baseUrl}`,
+    `Status:   ${state.status}`,
+  ];
   if (state.token) {
     lines.push(`Issued:   ${formatInstant(state.token.issuedAt)} (${relative(state.token.issuedAt, now)})`);
-    lines.push(`Expires:  ${formatInstant(state.token.expiresAt)} (${relative(state.token.expiresAt, now)}, from ${state.token.expirySource === 'jwt' ? 'the token' : 'the daily cutoff'})`);
+    lines.push(
+      `Expires:  ${formatInstant(state.token.expiresAt)} (${relative(state.token.expiresAt, now)}, from ${state.token.expirySource === 'jwt' ? 'the token' : 'the daily cutoff'})`,
+    );
     lines.push(`Token:    fingerprint ${state.token.fingerprint}`);
   }
   if (state.lastError) lines.push(`Last error (${formatInstant(state.lastError.at)}): ${state.lastError.message}`);
-  if (state.nextRefreshAt !== null) lines.push(`Next:     automatic refresh ${formatInstant(state.nextRefreshAt)} (${relative(state.nextRefreshAt, now)}, while the app runs)`);
+  if (state.nextRefreshAt !== null)
+    lines.push(`Next:     automatic refresh ${formatInstant(state.nextRefreshAt)} (${relative(state.nextRefreshAt, now)}, while the app runs)`);
   const saved = (Object.entries(credentials) as Array<[string, boolean]>).filter(([, has]) => has).map(([name]) => name);
   lines.push(`Keychain: ${saved.length > 0 ? saved.join(', ') : 'nothing saved'}`);
   ctx.io.stdout.write(`${lines.join('\n')}\n`);
@@ -215,7 +232,9 @@ export function profiles(ctx: CliContext, options: { json?: boolean; use?: strin
   }
   const settings = ctx.settings.get();
   if (options.json) {
-    ctx.io.stdout.write(`${JSON.stringify(settings.profiles.map((p) => ({ id: p.id, name: p.name, mode: p.mode, active: p.id === settings.activeProfileId, status: ctx.service.state(p.id, settings).status })))}\n`);
+    ctx.io.stdout.write(
+      `${JSON.stringify(settings.profiles.map((p) => ({ id: p.id, name: p.name, mode: p.mode, active: p.id === settings.activeProfileId, status: ctx.service.state(p.id, settings).status })))}\n`,
+    );
     return;
   }
   if (settings.profiles.length === 0) {

@@ -42,7 +42,8 @@ export function createContext(io: CliIo, options: GlobalOptions, timeoutMs: numb
   // Credentials follow these URLs: say so when one points away from Torus (a typo in an
   // environment variable should not silently send the API secret elsewhere).
   for (const url of new Set([baseUrl, totpBaseUrl])) {
-    if (url !== undefined && !isTrustedTorusUrl(url)) io.stderr.write(`torus-token: warning: using ${url.slice(0, 200)}, which is not a Torus server; credentials are sent there.\n`);
+    if (url !== undefined && !isTrustedTorusUrl(url))
+      io.stderr.write(`torus-token: warning: using ${url.slice(0, 200)}, which is not a Torus server; credentials are sent there.\n`);
   }
   return {
     io,

@@ -20,7 +20,10 @@ export async function readAllStdin(stdin: Readable, maxBytes = 64 * 1024): Promi
     total += buffer.length;
     if (total > maxBytes) {
       // A usage error (exit 2), not an "unexpected" failure: nothing we read is this large.
-      throw new TorusError('invalid-input', `Standard input is too large (over ${Math.round(maxBytes / 1024)} KiB). Send only the values asked for, one per line.`);
+      throw new TorusError(
+        'invalid-input',
+        `Standard input is too large (over ${Math.round(maxBytes / 1024)} KiB). Send only the values asked for, one per line.`,
+      );
     }
     chunks.push(buffer);
   }

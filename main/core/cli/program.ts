@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { TorusError} from '../errors.js';
+import type { TorusError } from '../errors.js';
 import { EXIT, exitCodeFor, toTorusError } from '../errors.js';
 import { redact } from '../redact.js';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
@@ -16,7 +16,8 @@ class UsageError extends Error {}
 function parseTimeout(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 300) throw new UsageError(`--timeout must be a number of seconds between 1 and 300 (got "${value.slice(0, 20)}").`);
+  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 300)
+    throw new UsageError(`--timeout must be a number of seconds between 1 and 300 (got "${value.slice(0, 20)}").`);
   return Math.round(seconds * 1000);
 }
 

@@ -202,7 +202,8 @@ class TorusStore {
       const result = await call((t) => t.signIn());
       if (!result.ok) return result;
       const outcome = result.value.outcome;
-      if (outcome === 'closed') return { ok: true, value: 'The sign-in window was closed before Torus sent a request token. Nothing changed; sign in again when you are ready.' };
+      if (outcome === 'closed')
+        return { ok: true, value: 'The sign-in window was closed before Torus sent a request token. Nothing changed; sign in again when you are ready.' };
       if (outcome === 'timeout') return { ok: true, value: 'Sign-in took too long and was stopped. Nothing changed; try again.' };
       return { ok: true, value: null };
     } finally {
