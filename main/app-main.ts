@@ -1,20 +1,25 @@
 /**
  * The composition root: the one place where the core, the Electron glue and the popover are
- * wired together. Everything it wires is tested on its own; `test/app-main.test.ts` runs
- * this file against the fake `electron` module.
+ * wired together. Everything it wires is tested on its own; `test/app-main.test.ts` runs this
+ * file against the fake `electron` module.
  */
 import { app, clipboard, ClipboardItem, dialog, globalShortcut, ipcMain, net, powerMonitor, session } from 'electron';
 import { homedir } from 'node:os';
-import { SettingsStore, type ConfFactory, type ConfLike } from './core/settings-store.js';
-import { KeytarBackend, Vault, keychainServiceFor } from './core/vault.js';
-import { TokenService } from './core/token-service.js';
-import { AutoRefresher, isNetworkFailure } from './core/auto-refresh.js';
-import { AppController, type AppPorts } from './core/app-controller.js';
+import { createCore, type Core } from './core/use-cases/core.js';
+import { keychainServiceFor, type SecretBackend } from './core/infra/keychain.js';
+import { ClipboardGuard, copyToken } from './core/use-cases/clipboard.js';
+import { ProfileMonitor, type Reminder } from './core/use-cases/monitor.js';
+import { refresh } from './core/use-cases/tokens.js';
+import { signIn } from './core/use-cases/sign-in.js';
+import { switchProfile } from './core/use-cases/profiles.js';
+import { inQuietHours } from './core/domain/schedule.js';
+import { isTransientKind, isTorusError } from './core/errors.js';
 import { configDir } from './core/paths.js';
-import { redact } from './core/redact.js';
-import { realTimers, type TimerApi } from './core/schedule.js';
-import { isTorusError } from './core/errors.js';
-import { controllerHandlers, createIpcRouter, trustedSenderCheck } from './ipc/router.js';
+import { redact } from './core/domain/redact.js';
+import { realTimers, type Approver, type TimerApi } from './core/ports.js';
+import { createIpcRouter, trustedSenderCheck } from './ipc/router.js';
+import { createHandlers, updateSettings, type AppPorts } from './ipc/handlers.js';
+import { AppView } from './ipc/app-view.js';
 import { registerIpc, broadcast } from './ipc-main.js';
 import { hardenApp, SIGN_IN_PARTITION } from './security.js';
 import { createPopoverWindow, type PopoverWindow } from './popover-window.js';
@@ -22,9 +27,9 @@ import { createTrayController, type TrayController } from './tray.js';
 import type { TrayActions, PopoverView } from './tray-menu.js';
 import { Notifier } from './notifications.js';
 import { openSignInWindow } from './sign-in-window.js';
-import { createLoginItem, launchedAtLogin } from './login-item.js';
+import { createLoginItem, HIDDEN_ARG } from './login-item.js';
 import { createClipboardPort } from './clipboard-port.js';
-import { applyCopyShortcut, clearCopyShortcut } from './shortcut.js';
+import { applyCopyShortcut, checkAccelerator, clearCopyShortcut } from './shortcut.js';
 import type { AppState } from '../preload/contract.js';
 
 export interface MainOptions {
@@ -32,35 +37,34 @@ export interface MainOptions {
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
   timers?: TimerApi;
-  /** Makes electron-store; tests pass conf's factory (electron-store needs a real Electron). */
-  confFactory?: ConfFactory;
+  /** The keychain backend (tests may wrap the real one to record what is stored). */
+  keychain?: SecretBackend;
   log?: (line: string) => void;
   /** How often to look whether the network is back while offline after a failure (default 15 s). */
   networkPollMs?: number;
 }
 
 export interface RunningApp {
-  controller: AppController;
-  service: TokenService;
-  refresher: AutoRefresher;
+  core: Core;
+  view: AppView;
+  monitor: ProfileMonitor;
+  notifier: Notifier;
   popover: PopoverWindow;
   tray: TrayController;
-  settings: SettingsStore;
-  /** Resolves once the login refresh (if any) has finished. */
+  /** The latest state delivered to the tray and the popover. */
+  state(): AppState | null;
+  /** Resolves once the start-up check (refreshes and reminders) has finished. */
   startup: Promise<void>;
+  /** Resolves when every state computed so far has been delivered. */
+  settle(): Promise<void>;
   shutdown(): void;
 }
 
 const defaultLog = (line: string) => process.stderr.write(`[torus-token] ${redact(line)}\n`);
 
-async function electronStoreFactory(): Promise<ConfFactory> {
-  const { default: Store } = await import('electron-store');
-  return ({ cwd, configName }) => new Store({ cwd, name: configName, clearInvalidConfig: false }) as unknown as ConfLike;
-}
-
 const NETWORK_WAITS_MS = [2_000, 5_000, 10_000, 30_000, 60_000];
 
-/** At login the network may not be up yet: wait for it with backoff (bounded), never forever. */
+/** At start-up the network may not be up yet: wait for it with backoff (bounded), never forever. */
 export async function waitForNetwork(isOnline: () => boolean, timers: TimerApi): Promise<boolean> {
   for (const wait of NETWORK_WAITS_MS) {
     if (isOnline()) return true;
@@ -121,6 +125,17 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
     app.quit();
     return null;
   }
+  // Registered before the first await: a second launch during start-up must not be lost.
+  let popoverRef: PopoverWindow | undefined;
+  let pendingShow = false;
+  const showPopover = () => {
+    if (popoverRef) popoverRef.show();
+    else pendingShow = true;
+  };
+  app.on('second-instance', showPopover);
+  // macOS reopens a running app (Finder, Spotlight) with `activate`, not `second-instance`.
+  app.on('activate', showPopover);
+
   // The CLI and the app must share one settings file: pin userData to the core's folder.
   const dir = configDir(env, platform);
   app.setPath('userData', dir);
@@ -131,11 +146,10 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
   app.on('window-all-closed', () => undefined);
 
   await app.whenReady();
-  const hidden = launchedAtLogin(argv, platform, app);
+  // A start at login shows no window; every start checks the tokens (below).
+  const hidden = argv.includes(HIDDEN_ARG);
 
-  const settings = SettingsStore.open({ dir, factory: options.confFactory ?? (await electronStoreFactory()) });
-  const vault = new Vault(new KeytarBackend(), keychainServiceFor(env));
-  const service = new TokenService({ settings, vault, log });
+  const core = await createCore({ configDir: dir, keychainService: keychainServiceFor(env), log, ...(options.keychain ? { keychain: options.keychain } : {}) });
 
   // Known once the popover's location is; until then nothing counts as our page.
   let checkSender: (url: string | undefined) => boolean = () => false;
@@ -154,138 +168,221 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
 
   const loginItem = createLoginItem({ app, platform, env, homeDir: homedir(), execPath: process.execPath, isPackaged: app.isPackaged });
   const clipboardPort = createClipboardPort({ clipboard, ClipboardItem, platform, log });
+  const clipboardGuard = new ClipboardGuard(clipboardPort, timers);
 
+  const appWarnings: string[] = [];
+  const warn = (message: string) => {
+    if (!appWarnings.includes(message)) appWarnings.push(message);
+    void publish();
+  };
+  const view = new AppView(core, platformOf(platform), () => appWarnings);
   const report = (action: string) => (error: unknown) => {
     const message = isTorusError(error) ? error.message : 'Something unexpected went wrong.';
     log(`${action} failed: ${isTorusError(error) ? error.kind : 'error'}`);
-    ctl.addWarning(`${action}: ${message}`);
+    warn(`${action}: ${message}`);
   };
-  const copyToken = () => void ctl.copyToken().catch(report('Copy token'));
 
-  const ports: AppPorts = {
-    clipboard: clipboardPort,
-    signIn: (loginUrl) => openSignInWindow(loginUrl, { log }),
-    loginItem,
-    applyShortcut: (accelerator) => applyCopyShortcut(globalShortcut, accelerator, copyToken, platform),
-    hidePopover: () => popover.hide(),
-    confirm: async ({ message, detail }) => {
-      const { response } = await dialog.showMessageBox({
-        type: 'warning',
-        title: 'Torus Token',
-        message,
-        detail,
-        buttons: ['Allow', 'Cancel'],
-        defaultId: 1,
-        cancelId: 1,
-        noLink: true,
-      });
-      return response === 0;
+  /** One native dialog at a time, a child of the popover, which does not hide on the blur it causes. */
+  let dialogOpen: Promise<unknown> = Promise.resolve();
+  const approver: Approver = {
+    approve: ({ profileName, changes }) => {
+      const ask = async (): Promise<boolean> => {
+        const resume = popover.suspendBlurHide();
+        try {
+          const { response } = await dialog.showMessageBox(popover.window, {
+            type: 'warning',
+            title: 'Torus Token',
+            message: profileName ? `Allow this change to "${profileName}"?` : 'Allow this change?',
+            detail: changes.map((c) => c.description).join('\n\n'),
+            buttons: ['Allow', 'Cancel'],
+            defaultId: 1,
+            cancelId: 1,
+            noLink: true,
+          });
+          return response === 0;
+        } finally {
+          resume();
+        }
+      };
+      const answer = dialogOpen.then(ask, ask);
+      dialogOpen = answer.catch(() => undefined);
+      return answer;
     },
-    quit: () => app.quit(),
-    platform: platformOf(platform),
   };
-  // Referenced lazily by the actions above, which only run after start-up.
-  const ctl = new AppController(service, ports, timers);
 
-  const router = createIpcRouter(controllerHandlers(ctl), { isTrustedSender: checkSender, log });
+  const copyShortcutAction = () => void actions.copy(core.settings.read().activeProfileId ?? '');
+  const ports: AppPorts = {
+    clipboard: clipboardGuard,
+    signIn: { open: ({ loginUrl }) => openSignInWindow(loginUrl, { log }) },
+    loginItem,
+    shortcut: {
+      check: (accelerator) => checkAccelerator(accelerator, platform),
+      apply: (accelerator) => applyCopyShortcut(globalShortcut, accelerator, copyShortcutAction, platform),
+    },
+    approver,
+    // Loopback servers (the simulator) are trusted only in development and the demo.
+    policy: { trustLoopback: !app.isPackaged },
+    hidePopover: () => popover.hide(),
+    quit: () => app.quit(),
+  };
+
+  const router = createIpcRouter(createHandlers(core, view, ports), { isTrustedSender: checkSender, log });
   const unregisterIpc = registerIpc(ipcMain, router, log);
 
-  const actions: TrayActions = {
-    copy: copyToken,
-    refresh: () => void ctl.refresh().catch(report('Refresh')),
-    signIn: () => void ctl.signIn().catch(report('Sign in')),
+  const actions = {
+    copy: (profileId: string) => {
+      const id = profileId || core.settings.read().profiles[0]?.id;
+      if (!id) return;
+      void copyToken(core, clipboardGuard, id).catch(report('Copy token'));
+    },
+    refresh: (profileId: string) => void refresh(core, profileId, 'manual').catch(report('Refresh')),
+    signIn: (profileId: string) => void signIn(core, ports.signIn, profileId).catch(report('Sign in')),
     open: (view?: PopoverView) => popover.show(view ? { view } : undefined),
-    switchProfile: (id: string) => void ctl.switchProfile(id).catch(report('Switch profile')),
-    setStartAtLogin: (enabled: boolean) => {
+    switchProfile: (id: string) => void switchProfile(core, id).catch(report('Switch profile')),
+    setStartAtLogin: async (enabled: boolean) => {
       try {
-        ctl.updateSettings({ startAtLogin: enabled });
+        await updateSettings(core, ports, { startAtLogin: enabled });
       } catch (error) {
         report('Start at login')(error);
       }
       return loginItem.get();
     },
     quit: () => app.quit(),
-  };
-  const tray = createTrayController({ actions, popover, platform, onError: (error) => report('Tray')(error) });
-  trayRef.current = tray;
+  } satisfies TrayActions;
 
-  const notifier = new Notifier({ launchedAtLogin: hidden, onSignIn: actions.signIn, isPopoverVisible: () => popover.isVisible() ?? false });
-  const refresher = new AutoRefresher(service, timers, (profileId, error) =>
-    log(`scheduled refresh of ${profileId} failed: ${isTorusError(error) ? error.kind : 'error'}`),
-  );
+  const isQuiet = (profileId: string): boolean => {
+    const settings = core.settings.read();
+    const profile = settings.profiles.find((p) => p.id === profileId);
+    return profile ? inQuietHours(core.now(), { time: settings.refresh.cutoffTime, zone: settings.refresh.cutoffZone }, profile.readyBy) : false;
+  };
+  const notifier = new Notifier({
+    onSignIn: (profileId) => actions.signIn(profileId),
+    onOpen: () => popover.show(),
+    isPopoverVisible: () => popover.isVisible(),
+    isQuiet,
+    now: core.now,
+  });
 
-  const onState = (state: AppState) => {
-    tray.update(state, loginItem.get());
-    broadcast(popover.window.webContents, 'state:changed', state);
-    notifier.update(state);
-  };
-  ctl.onState(onState);
-  const onSettingsChanged = () => {
-    refresher.rearm();
-    void ctl.publish();
-  };
-  // Our own writes, and the CLI's (a folder watch: event-driven, no polling).
-  const unwatchOwn = settings.onChange(onSettingsChanged);
-  const unwatchExternal = settings.onExternalChange(onSettingsChanged);
-  const unwatch = () => {
-    unwatchOwn();
-    unwatchExternal();
+  // Only the newest of overlapping publishes is delivered (computing a state reads the
+  // keychain, so an older one can finish later and would put back a stale "refreshing").
+  let sequence = 0;
+  let latest: AppState | null = null;
+  let delivering: Promise<void> = Promise.resolve();
+  const publish = (): Promise<void> => {
+    const mine = ++sequence;
+    const work = view.state().then(
+      (state) => {
+        if (mine !== sequence) return;
+        latest = state;
+        trayRef.current?.update(state, loginItem.get());
+        broadcast(popover.window.webContents, 'state:changed', state);
+        notifier.update(state);
+        networkWatch.update(state.profiles.some((p) => p.lastError !== null && isTransientKind(p.lastError.kind)));
+      },
+      (error: unknown) => log(`state: could not be computed (${isTorusError(error) ? error.kind : 'error'})`),
+    );
+    delivering = delivering.then(() => work);
+    return work;
   };
 
-  const recheck = () => void refresher.recheck('resume');
-  powerMonitor.on('resume', recheck);
-  powerMonitor.on('unlock-screen', recheck);
+  const monitor = new ProfileMonitor(core, timers, {
+    onTick: () => void publish(),
+    onReminder: (reminder: Reminder) => {
+      const profile = core.settings.read().profiles.find((p) => p.id === reminder.profileId);
+      if (profile?.signInAtReadyBy && reminder.need === 'sign-in' && (reminder.event === 'ready-by' || reminder.event === 'login')) {
+        actions.signIn(reminder.profileId);
+        return;
+      }
+      void view.state().then((state) => notifier.remind(reminder, state));
+    },
+    onError: (profileId, error) => log(`automatic refresh of ${profileId} failed: ${isTorusError(error) ? error.kind : 'error'}`),
+  });
   const networkWatch = createNetworkWatch(
     () => net.isOnline(),
     timers,
-    () => void refresher.recheck('online'),
+    () => void monitor.event('online'),
     options.networkPollMs,
   );
-  const unwatchNetwork = service.onState(() => {
-    const now = settings.get();
-    networkWatch.update(now.profiles.some((p) => isNetworkFailure(service.state(p.id, now).lastError?.kind)));
-  });
-  app.on('second-instance', () => popover.show());
 
-  const current = settings.get();
-  if (current.app.copyShortcut) {
-    const problem = ports.applyShortcut(current.app.copyShortcut);
-    if (problem) ctl.addWarning(problem);
+  const tray = createTrayController({ actions, popover, platform, onError: (error) => report('Tray')(error), onLook: () => monitor.checkClock(), log });
+  trayRef.current = tray;
+  popoverRef = popover;
+
+  const unwatchCore = core.onChange(() => void publish());
+  // Our own settings writes, and the CLI's (a folder watch: event-driven, no polling).
+  const onSettingsChanged = () => {
+    view.forget(null);
+    monitor.rearmAll();
+    void publish();
+  };
+  const unwatchOwn = core.settings.onChange(onSettingsChanged);
+  const unwatchExternal = core.settings.onExternalChange(onSettingsChanged);
+
+  const onResume = () => void monitor.event('resume');
+  const onUnlock = () => void monitor.event('unlock');
+  powerMonitor.on('resume', onResume);
+  powerMonitor.on('unlock-screen', onUnlock);
+
+  const shortcut = core.settings.read().app.copyShortcut;
+  if (shortcut) {
+    const problem = ports.shortcut.apply(shortcut);
+    if (problem) appWarnings.push(problem);
   }
-  onState(await ctl.getState());
-  refresher.rearm();
+  await publish();
+  monitor.rearmAll();
 
   const startup = (async () => {
-    if (!hidden) {
-      popover.show();
-      return;
+    if (!hidden || pendingShow) popover.show();
+    // Every start (not only a detected login launch) checks the tokens, unless the trader
+    // turned "refresh at login" off; reminders are given either way.
+    if (core.settings.read().refresh.atLogin && !(await waitForNetwork(() => net.isOnline(), timers))) {
+      log('network still down after waiting; the schedule retries');
     }
-    if (!current.refresh.atLogin) return;
-    if (!(await waitForNetwork(() => net.isOnline(), timers))) log('network still down after waiting; the schedule retries');
-    for (const profile of settings.get().profiles) {
-      if (!service.isStale(profile.id)) continue;
-      await service
-        .refresh(profile.id, 'login')
-        .catch((error: unknown) => log(`login refresh of ${profile.id} failed: ${isTorusError(error) ? error.kind : 'error'}`));
-    }
+    await monitor.event('login');
   })();
 
   let stopped = false;
   const shutdown = () => {
     if (stopped) return;
     stopped = true;
-    refresher.stop();
-    unwatchNetwork();
+    monitor.stop();
     networkWatch.stop();
-    unwatch();
+    unwatchCore();
+    unwatchOwn();
+    unwatchExternal();
     unregisterIpc();
+    powerMonitor.removeListener('resume', onResume);
+    powerMonitor.removeListener('unlock-screen', onUnlock);
     clearCopyShortcut(globalShortcut);
     notifier.dispose();
-    ctl.dispose();
+    view.dispose();
+    clipboardGuard.dispose();
     tray.destroy();
     popover.destroy();
   };
-  app.on('before-quit', shutdown);
+  // Quitting takes our token off the clipboard first (if it is still there).
+  let clipboardCleared = false;
+  app.on('before-quit', (event) => {
+    if (!clipboardCleared) {
+      clipboardCleared = true;
+      event.preventDefault();
+      clipboardGuard.clearIfOurs();
+      void clipboardPort.flush().finally(() => app.quit());
+      return;
+    }
+    shutdown();
+  });
 
-  return { controller: ctl, service, refresher, popover, tray, settings, startup, shutdown };
+  return {
+    core,
+    view,
+    monitor,
+    notifier,
+    popover,
+    tray,
+    state: () => latest,
+    startup,
+    settle: () => delivering,
+    shutdown,
+  };
 }

@@ -1,5 +1,5 @@
 import type { Clipboard, ClipboardItem as ElectronClipboardItem } from 'electron';
-import type { AppPorts } from './core/app-controller.js';
+import type { ClipboardPort as CoreClipboardPort } from './core/ports.js';
 
 /**
  * The AppPorts clipboard on Electron's clipboard.
@@ -35,7 +35,7 @@ export interface ClipboardPortOptions {
   log?: (line: string) => void;
 }
 
-export interface ClipboardPort extends Readonly<AppPorts['clipboard']> {
+export interface ClipboardPort extends Readonly<CoreClipboardPort> {
   /** Resolves when every queued clipboard operation has finished (tests, quit). */
   flush(): Promise<void>;
 }

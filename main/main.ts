@@ -1,7 +1,7 @@
 /** Electron entry point (package.json "main" → dist/main/main.js). */
 import { app, dialog } from 'electron';
 import { startApp } from './app-main.js';
-import { redact } from './core/redact.js';
+import { redact } from './core/domain/redact.js';
 
 // Crash output must not carry a secret either: log a redacted summary and keep running
 // where that is safe; the core never throws with a secret in its message.

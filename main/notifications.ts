@@ -1,181 +1,210 @@
 /**
- * System notifications: which one to show for a state change (a pure decision, tested by a
- * table) and showing it. Four cases:
+ * System notifications: which to show (pure decisions, tested by tables) and showing them.
  *
- * - sign-in needed: Torus refused the request token; clicking opens the sign-in window;
- * - refresh failed, with the reason (once per distinct reason, so retries with backoff do
- *   not repeat it; not while the popover is open, which shows the error itself);
- * - refreshed at login: the first new token of a run that was started at login;
- * - expiring with no silent way to refresh: request-token mode, status expiring-soon, once
- *   per token (by fingerprint); clicking opens the sign-in window.
+ * From state changes, per profile:
+ * - sign-in needed: Torus refused the credentials (request token spent); click signs in;
+ * - refresh failed, with the reason (once per distinct failure; not while the popover is open,
+ *   which shows it itself);
+ * - token ready: a token arrived after the profile needed the trader (a sign-in, a fixed
+ *   failure); silent;
+ * - expiring, and only a sign-in can renew it: a request-token JWT ending mid-day.
+ * From the monitor's reminders: at the ready-by time, at login, unlock and wake, a profile
+ * that needs sign-in (or whose refresh keeps failing) is announced once per event.
  *
- * Texts never contain a token or secret: they use the profile name, clock times and the error
- * message (already secret-free, and redacted once more here).
+ * Nothing notifies between the daily cutoff and the profile's ready-by time. Every text names
+ * the profile and never contains a token or secret (error messages are redacted once more).
  */
 import { Notification } from 'electron';
-import { formatClock, formatUntil, shortReason } from './tray-icons.js';
-import type { AppState } from '../preload/contract.js';
+import { formatClock, shortReason } from './tray-menu.js';
+import type { Reminder } from './core/use-cases/monitor.js';
+import type { AppState, ProfileView } from '../preload/contract.js';
 
-export type NotificationKind = 'sign-in-needed' | 'refresh-failed' | 'refreshed-at-login' | 'expiring-no-silent-refresh';
+export type NotificationKind = 'sign-in-needed' | 'refresh-failed' | 'token-ready' | 'expiring-needs-sign-in' | 'reminder';
 
 export interface NotificationSpec {
   kind: NotificationKind;
+  profileId: string;
   title: string;
   body: string;
-  action?: 'sign-in';
+  /** What a click does. */
+  action: 'sign-in' | 'open';
+  silent: boolean;
   /** Identifies what was notified, for "only once" bookkeeping. */
   key: string;
 }
 
 export interface NotificationContext {
-  /** This run was started at login (`--hidden`). */
-  launchedAtLogin: boolean;
-  /** "Refreshed at login" was already shown in this run. */
-  loginRefreshNotified?: boolean;
-  /** Token fingerprints already warned about expiring. */
-  expiringNotified?: ReadonlySet<string>;
-  /** The key of the last failure notified; the same failure again is not repeated. */
-  lastFailureKey?: string | null;
   /** The popover is open and shows failures itself. */
-  popoverVisible?: boolean;
-  now?: number;
+  popoverVisible: boolean;
+  /** Between this profile's daily cutoff and its ready-by time. */
+  quiet: (profileId: string) => boolean;
   timeZone?: string;
+  /** Keys already shown (a failure is told once, an expiring token once). */
+  shown: ReadonlySet<string>;
 }
 
 const MAX_BODY = 240;
 const clip = (text: string): string => (text.length <= MAX_BODY ? text : `${text.slice(0, MAX_BODY - 1)}…`);
+const usable = (p: ProfileView) => p.status === 'fresh' || p.status === 'expiring-soon';
 
-/** The notification for the change from `prev` (null: the first state of this run) to `next`. */
-export function notificationFor(prev: AppState | null, next: AppState, context: NotificationContext): NotificationSpec | null {
-  // Switching profiles is the user's own act, made in the popover or menu: nothing to tell.
-  if (prev && prev.activeProfileId !== next.activeProfileId) return null;
-  const profile = next.profiles.find((p) => p.id === next.activeProfileId);
-  if (!profile) return null;
-  // The first state of a normal start: the user is looking at the app. At login, nobody is.
-  if (!prev && !context.launchedAtLogin && next.status !== 'expiring-soon') return null;
+function signInNeeded(p: ProfileView, key: string): NotificationSpec {
+  return {
+    kind: 'sign-in-needed',
+    profileId: p.id,
+    title: `Sign in to Torus: ${p.name}`,
+    body: `Torus needs a fresh sign-in for "${p.name}" before it issues a new token. Click to sign in.`,
+    action: 'sign-in',
+    silent: false,
+    key,
+  };
+}
 
-  const now = context.now ?? Date.now();
-  const tz = context.timeZone;
-  const forProfile = next.profiles.length > 1 ? ` for ${profile.name}` : '';
-  const error = next.lastError;
-  const newError = error !== null && (prev?.lastError?.at !== error.at || prev.lastError.message !== error.message) ? error : null;
+/** What to tell about one profile's change from `before` to `after` (both settled, not refreshing). */
+export function notificationFor(before: ProfileView, after: ProfileView, context: NotificationContext): NotificationSpec | null {
+  if (context.quiet(after.id)) return null;
+  const error = after.lastError;
+  const newError = error !== null && (before.lastError?.at !== error.at || before.lastError.message !== error.message) ? error : null;
 
-  // 1. Sign-in needed.
-  if (next.status === 'needs-sign-in' && (prev?.status !== 'needs-sign-in' || newError)) {
-    const key = `sign-in:${profile.id}`;
-    if (context.lastFailureKey !== key) {
-      return {
-        kind: 'sign-in-needed',
-        title: 'Sign in to Torus',
-        body: `Torus needs a fresh sign-in${forProfile} before it issues a new token. Click to sign in.`,
-        action: 'sign-in',
-        key,
-      };
-    }
+  if (after.status === 'needs-sign-in' && (before.status !== 'needs-sign-in' || newError)) {
+    const key = `sign-in:${after.id}:${error?.at ?? 0}`;
+    if (!context.shown.has(key)) return signInNeeded(after, key);
   }
-
-  // 2. Refresh failed (not a sign-in problem; those are case 1 or shown when they matter).
-  if (newError && !newError.needsSignIn && !context.popoverVisible && next.status !== 'refreshing') {
-    const key = `failed:${profile.id}:${newError.kind}:${newError.message}`;
-    if (context.lastFailureKey !== key) {
-      const token = next.token;
-      const stillGood = token !== null && token.expiresAt > now && (next.status === 'fresh' || next.status === 'expiring-soon');
-      const tail = stillGood ? ` The current token still works until ${formatClock(token.expiresAt, tz)}.` : '';
+  if (newError && !newError.needsSignIn && !context.popoverVisible) {
+    const key = `failed:${after.id}:${newError.kind}:${newError.message}`;
+    if (!context.shown.has(key)) {
+      const token = after.token;
+      const tail = token && usable(after) ? ` The current token still works until ${formatClock(token.expiresAt, context.timeZone)}.` : '';
       return {
         kind: 'refresh-failed',
-        title: `Token refresh failed${forProfile}`,
+        profileId: after.id,
+        title: `Token refresh failed: ${after.name}`,
         body: clip(`${shortReason(newError.message, 160)}.${tail}`),
+        action: 'open',
+        silent: false,
         key,
       };
     }
   }
-
-  // 3. Refreshed at login: the first new token of a run started at login.
-  const token = next.token;
-  if (context.launchedAtLogin && !context.loginRefreshNotified && prev && token && (next.status === 'fresh' || next.status === 'expiring-soon')) {
-    const before = prev.token;
-    if (!before || before.fingerprint !== token.fingerprint || before.issuedAt !== token.issuedAt) {
+  const token = after.token;
+  if (token && usable(after) && before.token?.fingerprint !== token.fingerprint && !usable(before) && before.status !== 'none') {
+    return {
+      kind: 'token-ready',
+      profileId: after.id,
+      title: `Torus token ready: ${after.name}`,
+      body: `The token for "${after.name}" works until ${formatClock(token.expiresAt, context.timeZone)}.`,
+      action: 'open',
+      silent: true,
+      key: `ready:${token.fingerprint}`,
+    };
+  }
+  if (after.mode === 'request-token' && after.status === 'expiring-soon' && token?.expirySource === 'jwt') {
+    // A daily-cutoff expiry is the normal end of the day: the ready-by reminder covers it.
+    const key = `expiring:${token.fingerprint}`;
+    if (!context.shown.has(key)) {
       return {
-        kind: 'refreshed-at-login',
-        title: 'Torus token ready',
-        body: `Today's token${forProfile} was refreshed at login. It expires at ${formatClock(token.expiresAt, tz)} (${formatUntil(token.expiresAt, now)}).`,
-        key: `login:${token.fingerprint}`,
+        kind: 'expiring-needs-sign-in',
+        profileId: after.id,
+        title: `Torus token expires soon: ${after.name}`,
+        body: `The token for "${after.name}" expires at ${formatClock(token.expiresAt, context.timeZone)}. Renewing it needs a fresh sign-in to Torus. Click to sign in.`,
+        action: 'sign-in',
+        silent: false,
+        key,
       };
     }
-  }
-
-  // 4. Expiring, and only a sign-in can renew it (request-token mode).
-  if (profile.mode === 'request-token' && next.status === 'expiring-soon' && token && !context.expiringNotified?.has(token.fingerprint)) {
-    return {
-      kind: 'expiring-no-silent-refresh',
-      title: 'Torus token expires soon',
-      body: `The token${forProfile} expires at ${formatClock(token.expiresAt, tz)} (${formatUntil(token.expiresAt, now)}). Renewing it needs a fresh sign-in to Torus. Click to sign in.`,
-      action: 'sign-in',
-      key: `expiring:${token.fingerprint}`,
-    };
   }
   return null;
 }
 
+/** The reminder for a profile that needs the trader (ready-by time, login, unlock, wake). */
+export function reminderFor(reminder: Reminder, profile: ProfileView): NotificationSpec {
+  if (reminder.need === 'sign-in') return signInNeeded(profile, `reminder:${profile.id}:${reminder.event}`);
+  const reason = profile.lastError ? `${shortReason(profile.lastError.message, 160)}. ` : '';
+  return {
+    kind: 'reminder',
+    profileId: profile.id,
+    title: `Torus token not ready: ${profile.name}`,
+    body: clip(`${reason}Click to open Torus Token.`),
+    action: 'open',
+    silent: false,
+    key: `reminder:${profile.id}:${reminder.event}`,
+  };
+}
+
 export interface NotifierOptions {
-  launchedAtLogin: boolean;
-  /** Called when a notification with the 'sign-in' action is clicked. */
-  onSignIn: () => void;
+  onSignIn: (profileId: string) => void;
+  onOpen: () => void;
   isPopoverVisible?: () => boolean;
+  isQuiet: (profileId: string) => boolean;
   now?: () => number;
   timeZone?: string;
 }
 
-/** Feeds each new state to `notificationFor` and shows the result. */
+/** A reminder and a state change about the same profile within this long are one notification. */
+const SAME_MOMENT_MS = 60_000;
+
+/** Feeds states and reminders to the decisions above and shows the result. */
 export class Notifier {
-  private prev: AppState | null = null;
-  private loginRefreshNotified = false;
-  private readonly expiringNotified = new Set<string>();
-  private lastFailureKey: string | null = null;
+  private settled = new Map<string, ProfileView>();
+  private readonly shownKeys = new Set<string>();
+  private readonly lastShown = new Map<string, { kind: NotificationKind | 'sign-in'; at: number }>();
   /** Shown notifications are kept referenced until closed, or their click handler is lost. */
   private readonly live = new Set<Notification>();
+  /** Everything shown, newest last (tests, diagnostics). */
+  readonly history: NotificationSpec[] = [];
 
   constructor(private readonly options: NotifierOptions) {}
 
-  /** Decides and shows; returns what was decided (also when notifications are unsupported). */
-  update(next: AppState): NotificationSpec | null {
-    // Decide on settled states only: a state published mid-refresh can already carry the
-    // new token, and comparing against it would hide the change.
-    if (next.status === 'refreshing') {
-      this.prev ??= next;
-      return null;
-    }
-    const spec = notificationFor(this.prev, next, {
-      launchedAtLogin: this.options.launchedAtLogin,
-      loginRefreshNotified: this.loginRefreshNotified,
-      expiringNotified: this.expiringNotified,
-      lastFailureKey: this.lastFailureKey,
+  /** Decides on each profile's change since its last settled state; returns what was shown. */
+  update(next: AppState): NotificationSpec[] {
+    const shown: NotificationSpec[] = [];
+    const context: NotificationContext = {
       popoverVisible: this.options.isPopoverVisible?.() ?? false,
-      now: (this.options.now ?? Date.now)(),
+      quiet: this.options.isQuiet,
+      shown: this.shownKeys,
       ...(this.options.timeZone ? { timeZone: this.options.timeZone } : {}),
-    });
-    // A success (no error any more) or a profile switch ends the "same failure" suppression.
-    if (next.lastError === null || (this.prev && this.prev.activeProfileId !== next.activeProfileId)) this.lastFailureKey = null;
-    this.prev = next;
-    if (!spec) return null;
-    if (spec.kind === 'sign-in-needed' || spec.kind === 'refresh-failed') this.lastFailureKey = spec.key;
-    if (spec.kind === 'refreshed-at-login') this.loginRefreshNotified = true;
-    if (spec.kind === 'expiring-no-silent-refresh' && next.token) this.expiringNotified.add(next.token.fingerprint);
-    this.show(spec);
-    return spec;
+    };
+    const seen = new Set<string>();
+    for (const profile of next.profiles) {
+      seen.add(profile.id);
+      // Decide on settled states only: mid-refresh states come and go.
+      if (profile.status === 'refreshing') continue;
+      const before = this.settled.get(profile.id);
+      this.settled.set(profile.id, profile);
+      if (!before) continue; // the first state of this run: the start-up reminders cover it
+      const spec = notificationFor(before, profile, context);
+      if (spec && this.show(spec)) shown.push(spec);
+    }
+    for (const id of [...this.settled.keys()]) if (!seen.has(id)) this.settled.delete(id);
+    return shown;
   }
 
-  private show(spec: NotificationSpec): void {
-    if (!Notification.isSupported()) return;
-    const notification = new Notification({ title: spec.title, body: spec.body, silent: spec.kind === 'refreshed-at-login' });
+  remind(reminder: Reminder, state: AppState): NotificationSpec | null {
+    const profile = state.profiles.find((p) => p.id === reminder.profileId);
+    if (!profile) return null;
+    const spec = reminderFor(reminder, profile);
+    return this.show(spec) ? spec : null;
+  }
+
+  private show(spec: NotificationSpec): boolean {
+    const now = (this.options.now ?? Date.now)();
+    const family = spec.action === 'sign-in' ? 'sign-in' : spec.kind === 'reminder' ? 'refresh-failed' : spec.kind;
+    const last = this.lastShown.get(spec.profileId);
+    if (last && last.kind === family && now - last.at < SAME_MOMENT_MS) return false;
+    this.lastShown.set(spec.profileId, { kind: family, at: now });
+    this.shownKeys.add(spec.key);
+    this.history.push(spec);
+    if (!Notification.isSupported()) return true;
+    const notification = new Notification({ title: spec.title, body: spec.body, silent: spec.silent });
     this.live.add(notification);
     const release = (): void => void this.live.delete(notification);
     notification.on('click', () => {
       release();
-      if (spec.action === 'sign-in') this.options.onSignIn();
+      if (spec.action === 'sign-in') this.options.onSignIn(spec.profileId);
+      else this.options.onOpen();
     });
     notification.on('close', release);
     notification.show();
+    return true;
   }
 
   dispose(): void {

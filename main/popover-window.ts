@@ -77,6 +77,11 @@ export interface PopoverWindow {
   /** For tray clicks: hides when visible, else shows, except right after a blur-hide. */
   toggle(): void;
   isVisible(): boolean;
+  /**
+   * While a native dialog of ours is open: a dialog takes focus, and the blur it causes must
+   * not hide the popover it belongs to. Call the returned function when the dialog closes.
+   */
+  suspendBlurHide(): () => void;
   destroy(): void;
 }
 
@@ -89,6 +94,7 @@ export function createPopoverWindow(options: PopoverWindowOptions): PopoverWindo
 
   let win: BrowserWindow | null = null;
   let lastBlurHideAt = Number.NEGATIVE_INFINITY;
+  let dialogsOpen = 0;
   let currentView: PopoverView | null = null;
 
   const load = (view: PopoverView | null): void => {
@@ -142,7 +148,7 @@ export function createPopoverWindow(options: PopoverWindowOptions): PopoverWindo
     }
 
     created.on('blur', () => {
-      if (!created.isVisible()) return;
+      if (!created.isVisible() || dialogsOpen > 0) return;
       created.hide();
       lastBlurHideAt = now();
     });
@@ -222,6 +228,15 @@ export function createPopoverWindow(options: PopoverWindowOptions): PopoverWindo
     hide,
     toggle,
     isVisible: () => win !== null && !win.isDestroyed() && win.isVisible(),
+    suspendBlurHide() {
+      dialogsOpen++;
+      let resumed = false;
+      return () => {
+        if (resumed) return;
+        resumed = true;
+        dialogsOpen--;
+      };
+    },
     destroy() {
       if (win && !win.isDestroyed()) win.destroy();
       win = null;

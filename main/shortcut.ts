@@ -32,6 +32,32 @@ export function displayAccelerator(accelerator: string, platform: NodeJS.Platfor
     .join('+');
 }
 
+const MODIFIERS = new Set(['commandorcontrol', 'cmdorctrl', 'command', 'cmd', 'control', 'ctrl', 'alt', 'option', 'altgr', 'shift', 'super', 'meta']);
+/** Keys a global shortcut must not take with a single Ctrl/Cmd: copy, paste, cut, select all, undo (and redo). */
+const EDITING_KEYS = new Set(['c', 'v', 'x', 'a', 'z', 'y', 'insert']);
+
+/**
+ * Checks an accelerator before anything is registered: it needs a modifier and one key, and it
+ * must not shadow the editing keys every app relies on (a global Ctrl+C would swallow copy
+ * everywhere). Returns a user-facing problem, or null.
+ */
+export function checkAccelerator(accelerator: string | null, platform: NodeJS.Platform = process.platform): string | null {
+  const wanted = accelerator?.trim() || null;
+  if (wanted === null) return null;
+  const parts = wanted.split('+').map((part) => part.trim().toLowerCase());
+  const keys = parts.filter((part) => !MODIFIERS.has(part));
+  const modifiers = parts.filter((part) => MODIFIERS.has(part));
+  const shown = displayAccelerator(wanted, platform);
+  if (parts.some((part) => part === '') || keys.length !== 1)
+    return `The shortcut ${shown} is not a valid key combination; choose another (for example Ctrl+Alt+T).`;
+  if (modifiers.length === 0 || modifiers.every((m) => m === 'shift'))
+    return `The shortcut ${shown} needs Ctrl, Cmd or Alt: on its own it would take that key from every app.`;
+  const plainCommand = modifiers.every((m) => ['commandorcontrol', 'cmdorctrl', 'command', 'cmd', 'control', 'ctrl', 'meta', 'super', 'shift'].includes(m));
+  if (plainCommand && EDITING_KEYS.has(keys[0]!))
+    return `The shortcut ${shown} is used for copying, pasting or undoing in every app; choose another (for example Ctrl+Alt+T).`;
+  return null;
+}
+
 function tryRegister(globalShortcut: GlobalShortcutLike, accelerator: string, onPress: () => void): 'ok' | 'taken' | 'invalid' {
   try {
     return globalShortcut.register(accelerator, onPress) ? 'ok' : 'taken';
@@ -49,6 +75,9 @@ export function applyCopyShortcut(
   platform: NodeJS.Platform = process.platform,
 ): string | null {
   const wanted = accelerator?.trim() || null;
+  // Checked before anything is unregistered: a refused shortcut leaves the old one in place.
+  const problem = checkAccelerator(wanted, platform);
+  if (problem) return problem;
   const previous = registered.get(globalShortcut);
 
   if (previous && wanted === previous.accelerator && globalShortcut.isRegistered(wanted)) {

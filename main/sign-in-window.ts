@@ -1,6 +1,6 @@
 import { BrowserWindow, session } from 'electron';
 import { TorusError } from './core/errors.js';
-import { findRequestTokenParam } from './core/request-token.js';
+import { findRequestTokenParam } from './core/domain/request-token.js';
 import { denyAllPermissions, describeUrl, manageNavigationItself, SIGN_IN_PARTITION } from './security.js';
 
 /**

@@ -19,11 +19,8 @@
  */
 import path from 'node:path';
 import { app, nativeImage, type NativeImage } from 'electron';
-import { describeStatus, type StatusTextOptions } from './tray-menu.js';
+import { describeProfile, type StatusTextOptions } from './tray-menu.js';
 import type { AppState, TokenStatus } from '../preload/contract.js';
-
-// The status words live in tray-menu.ts (Electron-free); re-exported for convenience.
-export { describeStatus, formatClock, formatUntil, shortReason, type StatusTextOptions } from './tray-menu.js';
 
 export type TrayIconKey = 'fresh' | 'expiring' | 'refreshing' | 'failed';
 export const TRAY_ICON_KEYS: readonly TrayIconKey[] = ['fresh', 'expiring', 'refreshing', 'failed'];
@@ -55,9 +52,20 @@ export function trayIconPath(key: TrayIconKey, platform: NodeJS.Platform, appPat
   return path.join(appPath, 'assets', 'tray', trayIconFile(key, platform));
 }
 
-/** The NativeImage for the tray. On macOS it is a template image (tinted by the system). */
-export function createTrayImage(key: TrayIconKey, platform: NodeJS.Platform, appPath: string = app.getAppPath()): NativeImage {
-  const image = nativeImage.createFromPath(trayIconPath(key, platform, appPath));
+/**
+ * The NativeImage for the tray. On macOS it is a template image (tinted by the system).
+ * `createFromPath` returns an empty image, silently, for a missing or unreadable file: that
+ * would be an invisible tray icon, so it is reported.
+ */
+export function createTrayImage(
+  key: TrayIconKey,
+  platform: NodeJS.Platform,
+  appPath: string = app.getAppPath(),
+  log: (line: string) => void = console.error,
+): NativeImage {
+  const file = trayIconPath(key, platform, appPath);
+  const image = nativeImage.createFromPath(file);
+  if (image.isEmpty()) log(`tray: the icon ${path.basename(file)} is missing or unreadable; the tray icon would be invisible`);
   if (platform === 'darwin') image.setTemplateImage(true);
   return image;
 }
@@ -65,10 +73,18 @@ export function createTrayImage(key: TrayIconKey, platform: NodeJS.Platform, app
 /** Windows truncates tray tooltips at 127 characters; keep every platform within that. */
 export const TOOLTIP_MAX = 127;
 
-/** "Torus Token — token fresh, expires 06:00 (in 9 h)"; names the profile when there are several. */
+/**
+ * "Torus Token — token fresh until 06:00", or one line per profile when there are several
+ * ("Main: token fresh until 06:00"), most urgent first. Absolute times: true without a timer.
+ */
 export function trayTooltip(state: AppState, options: StatusTextOptions = {}): string {
-  const active = state.profiles.find((p) => p.id === state.activeProfileId);
-  const name = state.profiles.length > 1 && active ? ` (${active.name})` : '';
-  const text = `Torus Token${name} — ${describeStatus(state, options)}`;
+  let text: string;
+  if (state.profiles.length === 0) text = 'Torus Token — not set up yet';
+  else if (state.profiles.length === 1) text = `Torus Token — ${describeProfile(state.profiles[0]!, options)}`;
+  else {
+    const order: TokenStatus[] = ['needs-sign-in', 'failed', 'stale', 'none', 'expiring-soon', 'refreshing', 'fresh'];
+    const sorted = [...state.profiles].sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));
+    text = ['Torus Token', ...sorted.map((p) => `${p.name}: ${describeProfile(p, options)}`)].join('\n');
+  }
   return text.length <= TOOLTIP_MAX ? text : `${text.slice(0, TOOLTIP_MAX - 1)}…`;
 }

@@ -2,21 +2,17 @@
  * The tray's context menu as a plain template (pure, so it is tested without Electron).
  *
  * On Linux (AppIndicator) this menu is the only way in: the tray's `click` never arrives, so
- * it offers every action; the popover is a bonus there.
+ * it offers every action, for every profile; the popover is a bonus there.
  *
  * This module is Electron-free at run time (type imports only), and also holds the status
- * words shared by the menu's status line, the tray tooltip and the notifications.
+ * words shared by the menu, the tray tooltip and the notifications. They use absolute clock
+ * times ("until 06:00"), so they stay true without a timer re-rendering them.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import { redact } from './core/redact.js';
-import type { AppState, LoginItemView } from '../preload/contract.js';
-
-// ---------------------------------------------------------------------------------------------
-// Status in words
+import { redact } from './core/domain/redact.js';
+import type { AppState, LoginItemView, ProfileView } from '../preload/contract.js';
 
 export interface StatusTextOptions {
-  /** Milliseconds since the epoch; defaults to now. */
-  now?: number;
   /** IANA zone for clock times; defaults to the system's. */
   timeZone?: string;
 }
@@ -29,15 +25,6 @@ export function formatClock(ms: number, timeZone?: string): string {
   return `${hour}:${minute}`;
 }
 
-/** "in 9 h", "in 25 min", "in under 1 min". */
-export function formatUntil(ms: number, now: number): string {
-  const left = ms - now;
-  if (left < 60_000) return 'in under 1 min';
-  const minutes = Math.round(left / 60_000);
-  if (minutes < 60) return `in ${minutes} min`;
-  return `in ${Math.round(minutes / 60)} h`;
-}
-
 /** The first sentence of an error message, secrets removed, at most `max` characters. */
 export function shortReason(message: string, max = 60): string {
   const clean = redact(message).replace(/\s+/g, ' ').trim();
@@ -45,35 +32,38 @@ export function shortReason(message: string, max = 60): string {
   return sentence.length <= max ? sentence : `${sentence.slice(0, max - 1).trimEnd()}…`;
 }
 
-/** The status in words, starting lower-case: "token fresh, expires 06:00 (in 9 h)". */
-export function describeStatus(state: AppState, options: StatusTextOptions = {}): string {
-  const now = options.now ?? Date.now();
-  const token = state.token;
-  const expiry = (verb: string): string => {
-    if (!token) return verb;
-    if (token.expiresAt <= now) return `token expired at ${formatClock(token.expiresAt, options.timeZone)}`;
-    return `${verb}, expires ${formatClock(token.expiresAt, options.timeZone)} (${formatUntil(token.expiresAt, now)})`;
-  };
-  switch (state.status) {
+/** A profile's status in words, starting lower-case: "token fresh until 06:00". */
+export function describeProfile(profile: ProfileView, options: StatusTextOptions = {}): string {
+  const at = (ms: number) => formatClock(ms, options.timeZone);
+  const token = profile.token;
+  switch (profile.status) {
     case 'none':
-      return state.profiles.length === 0 ? 'not set up yet' : 'no token yet';
+      return profile.credentials.apiKey.saved ? 'no token yet' : 'not set up yet';
     case 'refreshing':
       return 'refreshing…';
     case 'fresh':
-      return expiry('token fresh');
+      return token ? `token fresh until ${at(token.expiresAt)}` : 'token fresh';
     case 'expiring-soon':
-      return expiry('token expiring soon');
+      return token ? `token expiring at ${at(token.expiresAt)}` : 'token expiring soon';
     case 'stale':
-      return token ? `token expired at ${formatClock(token.expiresAt, options.timeZone)}, refresh needed` : 'token expired, refresh needed';
+      return token ? `token expired at ${at(token.expiresAt)}` : 'token expired';
     case 'failed':
-      return state.lastError ? `refresh failed: ${shortReason(state.lastError.message)}` : 'refresh failed';
+      return profile.lastError ? `refresh failed: ${shortReason(profile.lastError.message)}` : 'refresh failed';
     case 'needs-sign-in':
-      return 'sign in needed';
+      return 'sign-in needed';
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// The menu
+/** The whole app in words, for a single line: the one profile, or the most urgent one. */
+export function describeState(state: AppState, options: StatusTextOptions = {}): string {
+  if (state.profiles.length === 0) return 'not set up yet';
+  const urgent = state.profiles.find((p) => p.status === state.status) ?? state.profiles[0]!;
+  return `${state.profiles.length > 1 ? `${urgent.name}: ` : ''}${describeProfile(urgent, options)}`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 export type PopoverView = 'token' | 'settings' | 'activity';
 
@@ -83,9 +73,9 @@ export type PopoverView = 'token' | 'settings' | 'activity';
  * `setStartAtLogin` may return the resulting login-item state so the menu can show it at once.
  */
 export interface TrayActions {
-  copy(): void | Promise<unknown>;
-  refresh(): void | Promise<unknown>;
-  signIn(): void | Promise<unknown>;
+  copy(profileId: string): void | Promise<unknown>;
+  refresh(profileId: string): void | Promise<unknown>;
+  signIn(profileId: string): void | Promise<unknown>;
   open(view?: PopoverView): void | Promise<unknown>;
   switchProfile(id: string): void | Promise<unknown>;
   setStartAtLogin(enabled: boolean): void | boolean | LoginItemView | Promise<void | boolean | LoginItemView>;
@@ -111,7 +101,8 @@ export const TRAY_MENU_LABELS = {
   refreshing: 'Refreshing…',
   signIn: 'Sign in to Torus…',
   open: 'Open',
-  profiles: 'Profiles',
+  showInPopover: 'Show in popover',
+  manageProfiles: 'Manage profiles…',
   startAtLogin: 'Start at login',
   settings: 'Settings…',
   quit: 'Quit',
@@ -127,17 +118,18 @@ const defaultOnError = (_error: unknown, action: keyof TrayActions): void => {
   console.error(`tray menu: ${action} failed`);
 };
 
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
 export function loginItemOf(loginItem: boolean | LoginItemView): LoginItemView {
   return typeof loginItem === 'boolean' ? { supported: true, enabled: loginItem, note: null } : loginItem;
 }
 
+/** Item ids carry the profile when there are several: `copy-token:main`. */
+export function itemId(base: string, profile: ProfileView, several: boolean): string {
+  return several ? `${base}:${profile.id}` : base;
+}
+
 /**
- * The menu template for a state. `loginItem` is the real login-item state (a boolean, or the
- * full view, which also greys the item out where start at login is unsupported).
+ * The menu template for a state. One profile: its status line and actions at the top level.
+ * Several: one submenu per profile, labelled with its status, each with the same actions.
  */
 export function buildTrayMenuTemplate(
   state: AppState,
@@ -156,46 +148,69 @@ export function buildTrayMenuTemplate(
         onError(error, name);
       }
     };
-
-  const hasProfile = state.activeProfileId !== null;
-  const refreshing = state.status === 'refreshing';
   const login = loginItemOf(loginItem);
-  const active = state.profiles.find((p) => p.id === state.activeProfileId);
-  const statusPrefix = state.profiles.length > 1 && active ? `${active.name}: ` : '';
+  const several = state.profiles.length > 1;
 
-  const profileItems: MenuItemConstructorOptions[] =
-    state.profiles.length === 0
-      ? [{ label: 'No profiles yet', enabled: false }]
-      : state.profiles.map((profile) => ({
-          id: `profile:${profile.id}`,
-          label: profile.name,
-          type: 'radio' as const,
-          checked: profile.id === state.activeProfileId,
-          click: run('switchProfile', () => (profile.id === state.activeProfileId ? undefined : actions.switchProfile(profile.id))),
-        }));
+  const profileActions = (profile: ProfileView): MenuItemConstructorOptions[] => {
+    const refreshing = profile.status === 'refreshing';
+    const configured = profile.credentials.apiKey.saved;
+    return [
+      {
+        id: itemId(TRAY_MENU_IDS.copy, profile, several),
+        label: TRAY_MENU_LABELS.copy,
+        enabled: profile.token !== null,
+        click: run('copy', () => actions.copy(profile.id)),
+      },
+      {
+        id: itemId(TRAY_MENU_IDS.refresh, profile, several),
+        label: refreshing ? TRAY_MENU_LABELS.refreshing : TRAY_MENU_LABELS.refresh,
+        enabled: configured && !refreshing,
+        click: run('refresh', () => actions.refresh(profile.id)),
+      },
+      ...(profile.mode === 'request-token'
+        ? [
+            {
+              id: itemId(TRAY_MENU_IDS.signIn, profile, several),
+              label: TRAY_MENU_LABELS.signIn,
+              enabled: configured,
+              click: run('signIn', () => actions.signIn(profile.id)),
+            } satisfies MenuItemConstructorOptions,
+          ]
+        : []),
+    ];
+  };
+
+  const top: MenuItemConstructorOptions[] = [];
+  if (state.profiles.length === 0) {
+    top.push({ id: TRAY_MENU_IDS.status, label: 'Not set up yet', enabled: false });
+  } else if (!several) {
+    const only = state.profiles[0]!;
+    top.push({ id: TRAY_MENU_IDS.status, label: capitalize(describeProfile(only, options)), enabled: false }, { type: 'separator' }, ...profileActions(only));
+  } else {
+    for (const profile of state.profiles) {
+      top.push({
+        id: `profile:${profile.id}`,
+        label: `${profile.name} — ${describeProfile(profile, options)}`,
+        submenu: [
+          ...profileActions(profile),
+          { type: 'separator' },
+          {
+            id: `show:${profile.id}`,
+            label: TRAY_MENU_LABELS.showInPopover,
+            type: 'checkbox',
+            checked: profile.id === state.activeProfileId,
+            click: run('switchProfile', () => (profile.id === state.activeProfileId ? undefined : actions.switchProfile(profile.id))),
+          },
+        ],
+      });
+    }
+  }
 
   return [
-    { id: TRAY_MENU_IDS.status, label: `${statusPrefix}${capitalize(describeStatus(state, options))}`, enabled: false },
-    { type: 'separator' },
-    { id: TRAY_MENU_IDS.copy, label: TRAY_MENU_LABELS.copy, enabled: state.token !== null, click: run('copy', () => actions.copy()) },
-    {
-      id: TRAY_MENU_IDS.refresh,
-      label: refreshing ? TRAY_MENU_LABELS.refreshing : TRAY_MENU_LABELS.refresh,
-      enabled: hasProfile && !refreshing,
-      click: run('refresh', () => actions.refresh()),
-    },
-    { id: TRAY_MENU_IDS.signIn, label: TRAY_MENU_LABELS.signIn, enabled: hasProfile, click: run('signIn', () => actions.signIn()) },
+    ...top,
     { type: 'separator' },
     { id: TRAY_MENU_IDS.open, label: TRAY_MENU_LABELS.open, click: run('open', () => actions.open('token')) },
-    {
-      id: TRAY_MENU_IDS.profiles,
-      label: TRAY_MENU_LABELS.profiles,
-      submenu: [
-        ...profileItems,
-        { type: 'separator' },
-        { id: 'manage-profiles', label: 'Manage profiles…', click: run('open', () => actions.open('settings')) },
-      ],
-    },
+    { id: TRAY_MENU_IDS.profiles, label: TRAY_MENU_LABELS.manageProfiles, click: run('open', () => actions.open('settings')) },
     {
       id: TRAY_MENU_IDS.startAtLogin,
       label: TRAY_MENU_LABELS.startAtLogin,

@@ -17,15 +17,12 @@ export interface TrayControllerOptions {
   popover: { toggle(): void };
   platform?: NodeJS.Platform;
   appPath?: string;
-  /** Clock and zone for the status texts. */
-  now?: () => number;
+  /** Zone for the status texts' clock times. */
   timeZone?: string;
   onError?: TrayMenuOptions['onError'];
-  /**
-   * Re-renders tooltip and menu this often so "expires in 9 h" stays true between state
-   * changes. 0 turns it off. Default 60 s.
-   */
-  refreshTextEveryMs?: number;
+  /** The trader looks at the tray (click, menu): a chance to notice a changed clock. */
+  onLook?: () => void;
+  log?: (line: string) => void;
 }
 
 export interface TrayController {
@@ -42,8 +39,7 @@ export interface TrayController {
 
 export function createTrayController(options: TrayControllerOptions): TrayController {
   const platform = options.platform ?? process.platform;
-  const now = options.now ?? Date.now;
-  const image = (key: TrayIconKey) => createTrayImage(key, platform, options.appPath);
+  const image = (key: TrayIconKey) => createTrayImage(key, platform, options.appPath, options.log);
 
   let iconKey: TrayIconKey = 'refreshing';
   const tray = new Tray(image(iconKey));
@@ -72,7 +68,9 @@ export function createTrayController(options: TrayControllerOptions): TrayContro
       iconKey = key;
       tray.setImage(image(key));
     }
-    const textOptions = { now: now(), ...(options.timeZone ? { timeZone: options.timeZone } : {}) };
+    // Absolute times only ("until 06:00"): the texts stay true without a timer re-rendering them,
+    // and a Linux menu is never replaced while it is open.
+    const textOptions = options.timeZone ? { timeZone: options.timeZone } : {};
     tray.setToolTip(trayTooltip(state, textOptions));
     menu = Menu.buildFromTemplate(
       buildTrayMenuTemplate(state, loginItem, actions, { ...textOptions, ...(options.onError ? { onError: options.onError } : {}) }),
@@ -80,18 +78,16 @@ export function createTrayController(options: TrayControllerOptions): TrayContro
     if (platform === 'linux') tray.setContextMenu(menu);
   }
 
-  tray.on('click', () => options.popover.toggle());
+  tray.on('click', () => {
+    options.onLook?.();
+    options.popover.toggle();
+  });
   if (platform !== 'linux') {
     tray.on('right-click', () => {
-      // Rebuild so the status line's relative time is current when the menu opens.
-      if (last) render(last.state, last.loginItem);
+      options.onLook?.();
       if (menu) tray.popUpContextMenu(menu);
     });
   }
-
-  const interval =
-    (options.refreshTextEveryMs ?? 60_000) > 0 ? setInterval(() => last && render(last.state, last.loginItem), options.refreshTextEveryMs ?? 60_000) : null;
-  interval?.unref?.();
 
   return {
     tray,
@@ -106,7 +102,6 @@ export function createTrayController(options: TrayControllerOptions): TrayContro
       return iconKey;
     },
     destroy() {
-      if (interval) clearInterval(interval);
       if (!tray.isDestroyed()) tray.destroy();
     },
   };

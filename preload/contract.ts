@@ -9,10 +9,9 @@
  * Secrets never cross this boundary: the API key, API secret, request token and TOTP secret
  * are write-only; the access token crosses only through `token:reveal`.
  */
-import type { TorusErrorKind } from '../main/core/errors.js';
+import type { ProfileMode, TokenStatus, TorusErrorKind } from '../main/core/domain/vocabulary.js';
 
-export type TokenStatus = 'none' | 'refreshing' | 'fresh' | 'expiring-soon' | 'stale' | 'failed' | 'needs-sign-in';
-export type ProfileMode = 'request-token' | 'totp';
+export type { TokenStatus, ProfileMode };
 
 /** The core's error kinds, plus the IPC router's own refusal. */
 export type ErrorKind = TorusErrorKind | 'forbidden';
@@ -29,7 +28,8 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: UiError };
 export interface CredentialPresence {
   /** Last four characters of the API key, or '' when too short to show any. */
   apiKey: { saved: boolean; lastFour: string };
-  apiSecret: { saved: boolean; lastFour: string };
+  /** Never any part of the secret itself. */
+  apiSecret: { saved: boolean };
   requestToken: { saved: boolean };
   totpSecret: { saved: boolean };
 }
@@ -42,8 +42,18 @@ export interface ProfileView {
   totpBaseUrl: string;
   exportFilePath: string | null;
   exportHookCommand: string | null;
-  status: TokenStatus;
+  /** "HH:MM" in the cutoff zone: reminders wait until then. */
+  readyBy: string;
+  signInAtReadyBy: boolean;
   credentials: CredentialPresence;
+  status: TokenStatus;
+  token: TokenView | null;
+  lastError: (UiError & { at: number }) | null;
+  /** Torus refused the saved credentials; they are not sent again until they change. */
+  refused: boolean;
+  /** The last export or hook failure, until the next success. */
+  exportProblem: string | null;
+  nextRefreshAt: number | null;
 }
 
 export interface TokenView {
@@ -58,12 +68,11 @@ export interface TokenView {
 
 export interface AppState {
   activeProfileId: string | null;
+  /** Every profile with its own status: the tray shows them all, the popover the active one. */
   profiles: ProfileView[];
+  /** The most urgent status over all profiles (the tray icon). */
   status: TokenStatus;
-  token: TokenView | null;
-  lastError: (UiError & { at: number }) | null;
-  nextRefreshAt: number | null;
-  /** Things the user should know (a settings file recovered, a shortcut not registered). */
+  /** Things the user should know (a settings file recovered, the disk full, a shortcut not registered). */
   warnings: string[];
   platform: 'darwin' | 'win32' | 'linux' | 'other';
 }
@@ -77,7 +86,6 @@ export interface LoginItemView {
 
 export interface SettingsView {
   refreshAtLogin: boolean;
-  dailyRefreshTime: string | null;
   cutoffTime: string;
   cutoffZone: string;
   timeoutSeconds: number;
@@ -118,6 +126,14 @@ export interface ProfilePatch {
   totpBaseUrl?: string;
   exportFilePath?: string | null;
   exportHookCommand?: string | null;
+  readyBy?: string;
+  signInAtReadyBy?: boolean;
+}
+
+export interface RequestTokenInput {
+  profileId?: string;
+  /** The request token, or the whole redirect URL that carries it. */
+  input: string;
 }
 
 export interface CredentialsInput {
@@ -136,7 +152,7 @@ export interface InvokeContract {
   'token:copy': { request: ProfileTarget; response: { clearsInSeconds: number | null } };
   'token:reveal': { request: ProfileTarget; response: { token: string } };
   'signin:open': { request: ProfileTarget; response: { outcome: SignInOutcome } };
-  'signin:set-request-token': { request: ProfileTarget & { input: string }; response: AppState };
+  'signin:set-request-token': { request: RequestTokenInput; response: AppState };
   'credentials:save': { request: CredentialsInput; response: AppState };
   'settings:get': { request: void; response: SettingsView };
   'settings:update': { request: SettingsPatch; response: SettingsView };

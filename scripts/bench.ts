@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startThrowawayKeychain } from './throwaway-keychain.js';
 import { startSimulator } from './simulator/torus-simulator.js';
-import { SettingsStore } from '../main/core/settings-store.js';
-import { Vault } from '../main/core/vault.js';
-import { TokenService } from '../main/core/token-service.js';
-import { addProfile } from '../main/core/profiles.js';
+import { createCore } from '../main/core/use-cases/core.js';
+import { Vault } from '../main/core/infra/keychain.js';
+import { refresh } from '../main/core/use-cases/tokens.js';
+import { addProfile } from '../main/core/domain/profiles.js';
 
 export interface Figure {
   name: string;
@@ -66,8 +66,6 @@ async function benchCliGet(simUrl: string, issueRequestToken: () => string, runs
       `demo-api-key\ndemo-api-secret\n${issueRequestToken()}\n`,
     );
     if (login.status !== 0) throw new Error(`login failed: ${login.stderr}`);
-    const refresh = await runAsync([cliBin, 'refresh', '--profile', 'bench'], env);
-    if (refresh.status !== 0) throw new Error(`refresh failed: ${refresh.stderr}`);
 
     // The floor: what any keychain-backed CLI must pay (Node start, keytar load, one read).
     const floorScript = join(configDir, 'floor.cjs');
@@ -95,10 +93,9 @@ keytar.getPassword('Torus Token', 'bench/accessToken').then((v) => { if (!v) pro
 
 async function benchRefresh(simUrl: string, issueRequestToken: () => string, runs: number): Promise<Figure> {
   const configDir = mkdtempSync(join(tmpdir(), 'torus-bench-refresh-'));
-  const settings = SettingsStore.open({ dir: configDir });
-  const vault = new Vault();
-  const service = new TokenService({ settings, vault });
-  settings.update((draft) => {
+  const core = await createCore({ configDir });
+  const vault = core.vault;
+  await core.settings.update((draft) => {
     const p = addProfile(draft, { name: 'bench-refresh', baseUrl: simUrl });
     draft.activeProfileId = p.id;
   });
@@ -115,7 +112,7 @@ async function benchRefresh(simUrl: string, issueRequestToken: () => string, run
   };
   const viaService = async () => {
     await vault.set('bench-refresh', 'requestToken', issueRequestToken());
-    await service.refresh('bench-refresh', 'manual');
+    await refresh(core, 'bench-refresh', 'manual');
   };
   try {
     await bare();
@@ -132,7 +129,7 @@ async function benchRefresh(simUrl: string, issueRequestToken: () => string, run
     }
     const value = median(serviceTimes);
     const baseline = median(bareTimes);
-    return { name: 'refresh via TokenService (incl. keychain write, settings write)', value, unit: 'ms', baseline, ratio: value / baseline };
+    return { name: 'refresh use case (incl. lock, keychain write, settings write)', value, unit: 'ms', baseline, ratio: value / baseline };
   } finally {
     await vault.deleteProfile('bench-refresh').catch(() => undefined);
     rmSync(configDir, { recursive: true, force: true });

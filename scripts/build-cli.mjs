@@ -4,7 +4,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['main/core/cli/main.ts'],
+  entryPoints: ['main/cli/main.ts'],
   outfile: 'dist/cli/torus-token.mjs',
   bundle: true,
   platform: 'node',

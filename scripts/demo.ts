@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from './simulator/torus-simulator.js';
-import { SettingsStore } from '../main/core/settings-store.js';
-import { KeytarBackend, Vault } from '../main/core/vault.js';
-import { addProfile } from '../main/core/profiles.js';
+import { createCore } from '../main/core/use-cases/core.js';
+import { addProfile } from '../main/core/domain/profiles.js';
 
 const DEMO_SERVICE = 'Torus Token Demo';
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,9 +27,9 @@ async function main(): Promise<void> {
   const configDir = process.env.TORUS_TOKEN_CONFIG_DIR ?? join(tmpdir(), `torus-token-demo-${process.getuid?.() ?? 'user'}`);
   mkdirSync(configDir, { recursive: true });
 
-  const settings = SettingsStore.open({ dir: configDir });
-  const vault = new Vault(new KeytarBackend(), DEMO_SERVICE);
-  settings.update((draft) => {
+  const core = await createCore({ configDir, keychainService: DEMO_SERVICE });
+  const vault = core.vault;
+  await core.settings.update((draft) => {
     let demo = draft.profiles.find((p) => p.id === 'demo');
     if (!demo) demo = addProfile(draft, { name: 'Demo', baseUrl: sim.url, totpBaseUrl: sim.url });
     demo.baseUrl = sim.url;

@@ -2,9 +2,9 @@ import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import { AppController, type AppPorts } from '../main/core/app-controller.js';
 import { TokenService } from '../main/core/token-service.js';
 import { SettingsStore } from '../main/core/settings-store.js';
-import { KeytarBackend, Vault, type SecretBackend } from '../main/core/vault.js';
+import { KeytarBackend, Vault, type SecretBackend } from '../main/core/infra/keychain.js';
 import { TorusError } from '../main/core/errors.js';
-import { addProfile } from '../main/core/profiles.js';
+import { addProfile } from '../main/core/domain/profiles.js';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { distinctiveCredentials, rejectionOf, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
 

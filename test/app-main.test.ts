@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { confFactory, SettingsStore } from '../main/core/settings-store.js';
-import { Vault } from '../main/core/vault.js';
-import { addProfile } from '../main/core/profiles.js';
+import { Vault } from '../main/core/infra/keychain.js';
+import { addProfile } from '../main/core/domain/profiles.js';
 import { ipcName } from '../preload/contract.js';
 import type { AppState, Result } from '../preload/contract.js';
 import { tempDir, uniqueProfileId, distinctiveCredentials } from './helpers/core-fixtures.js';

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { normalizeBaseUrl, isValidBaseUrl, DEFAULT_BASE_URL, DEFAULT_TOTP_BASE_URL } from '../main/core/base-url.js';
+import { normalizeBaseUrl, isValidBaseUrl, DEFAULT_BASE_URL, DEFAULT_TOTP_BASE_URL } from '../main/core/domain/base-url.js';
 import { TorusError } from '../main/core/errors.js';
 
 /** Credentials must never travel in clear text: https only, plain http for loopback only. */

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { EXIT } from '../main/core/errors.js';
-import { Vault } from '../main/core/vault.js';
+import { Vault } from '../main/core/infra/keychain.js';
 import { closedLoopbackUrl, distinctiveCredentials, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
 import { ensureBuilt, runCli, type CliRun } from './helpers/cli-runner.js';
 

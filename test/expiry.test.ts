@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { nextDailyTime, jwtExpiryMs, tokenExpiry, wallClock, parseHhMm, isValidTimeZone } from '../main/core/expiry.js';
+import { nextDailyTime, jwtExpiryMs, tokenExpiry, wallClock, parseHhMm, isValidTimeZone } from '../main/core/domain/expiry.js';
 
 /** When a token stops working: JWT `exp` when believable, else the next daily cutoff. */
 

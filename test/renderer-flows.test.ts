@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, ensureRendererBuilt, repoRoot } from '../scripts/bench-renderer.js';
-import { maskToken } from '../main/core/redact.js';
+import { maskToken } from '../main/core/domain/redact.js';
 import { startBridge, type Bridge } from './helpers/test-bridge.js';
 import { distinctiveCredentials } from './helpers/core-fixtures.js';
 

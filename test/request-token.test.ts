@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { parseRequestTokenInput } from '../main/core/request-token.js';
+import { parseRequestTokenInput } from '../main/core/domain/request-token.js';
 import { TorusError } from '../main/core/errors.js';
 
 /** Property tests for what a user pastes after signing in: a bare token or a redirect URL. */

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { parseAccessTokenBody, parseJsonLenient, torusMessageOf } from '../main/core/response-parser.js';
+import { parseAccessTokenBody, parseJsonLenient, torusMessageOf } from '../main/core/domain/response-parser.js';
 import { TorusError } from '../main/core/errors.js';
 
 /** Property tests for the body parser: valid JSON and Torus's documented trailing-comma form. */

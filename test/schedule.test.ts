@@ -1,46 +1,49 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import {
-  nextRefreshAt,
-  failureInfo,
-  RefreshTimer,
-  FAILURE_BACKOFF_MS,
-  type SchedulePolicy,
-  type FailureInfo,
-  type PlannedRefresh,
-  type TimerApi,
-} from '../main/core/schedule.js';
-import { nextDailyTime } from '../main/core/expiry.js';
-import type { TokenMeta } from '../main/core/settings-schema.js';
+import { nextRefreshAt, nextBoundary, failureInfo, inQuietHours, FAILURE_BACKOFF_MS, type ScheduleFacts } from '../main/core/domain/schedule.js';
+import { nextDailyTime } from '../main/core/domain/expiry.js';
+import type { Attempt, Refusal, TokenMeta } from '../main/core/domain/settings-schema.js';
 
-/** The pure refresh planner and the one-timer wrapper around it. */
+/** The pure refresh planner, the boundaries that arm the monitor's timers, and quiet hours. */
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const NOW = Date.UTC(2025, 0, 15, 3, 0); // 08:30 IST
 const MARGIN = 30 * MIN;
-
-const noDaily: SchedulePolicy = { dailyRefreshTime: null, zone: 'Asia/Kolkata', marginMs: MARGIN };
-const daily0830: SchedulePolicy = { dailyRefreshTime: '08:30', zone: 'Asia/Kolkata', marginMs: MARGIN };
-const nextDaily = (from: number, policy: SchedulePolicy = daily0830) => nextDailyTime(from, { time: policy.dailyRefreshTime!, zone: policy.zone });
+const IST = 'Asia/Kolkata';
 
 function token(expiresAt: number, expirySource: TokenMeta['expirySource'], issuedAt = NOW - HOUR): TokenMeta {
-  return { issuedAt, expiresAt, expirySource, source: 'request-token', fingerprint: '0123abcd' };
+  return {
+    issuedAt,
+    expiresAt,
+    expirySource,
+    jwtExpiresAt: expirySource === 'jwt' ? expiresAt : null,
+    source: 'request-token',
+    fingerprint: '0123abcd',
+    exportRetracted: false,
+  };
 }
-const transient = (count: number, lastAt = NOW): FailureInfo => ({ count, lastAt, transient: true });
-const refusal = (count = 1, lastAt = NOW): FailureInfo => ({ count, lastAt, transient: false });
+type Entry = Pick<Attempt, 'at' | 'outcome' | 'retryAt'>;
+/** `count` consecutive failures of `outcome`, the last at `lastAt`. */
+const failures = (count: number, outcome: Attempt['outcome'] = 'network', lastAt = NOW, retryAt: number | null = null): Entry[] =>
+  Array.from({ length: count }, (_, i) => ({ at: lastAt - (count - 1 - i) * MIN, outcome, retryAt: i === count - 1 ? retryAt : null }));
+const refused: Refusal = { credentialSet: '0123456789abcdef', at: NOW, message: 'Torus refused the request token (HTTP 401).', needsSignIn: true };
+
+function facts(overrides: Partial<ScheduleFacts> = {}): ScheduleFacts {
+  return { now: NOW, token: null, history: [], refusal: null, marginMs: MARGIN, ...overrides };
+}
 
 describe('nextRefreshAt', () => {
   it('refreshes a JWT token the margin before its exp', () => {
     const exp = NOW + 8 * HOUR;
-    expect(nextRefreshAt(NOW, noDaily, token(exp, 'jwt'), null)).toEqual({ at: exp - MARGIN, reason: 'expiry' });
-    expect(nextRefreshAt(NOW, { ...noDaily, marginMs: 5 * MIN }, token(exp, 'jwt'), null)).toEqual({ at: exp - 5 * MIN, reason: 'expiry' });
+    expect(nextRefreshAt(facts({ token: token(exp, 'jwt') }))).toEqual({ at: exp - MARGIN, reason: 'expiry' });
+    expect(nextRefreshAt(facts({ token: token(exp, 'jwt'), marginMs: 5 * MIN }))).toEqual({ at: exp - 5 * MIN, reason: 'expiry' });
   });
 
   it('refreshes a daily-cutoff token at its expiry (the cutoff), not a margin before', () => {
-    const cutoff = nextDailyTime(NOW, { time: '06:00', zone: 'Asia/Kolkata' });
-    expect(nextRefreshAt(NOW, noDaily, token(cutoff, 'daily-cutoff'), null)).toEqual({ at: cutoff, reason: 'expiry' });
+    const cutoff = nextDailyTime(NOW, { time: '06:00', zone: IST });
+    expect(nextRefreshAt(facts({ token: token(cutoff, 'daily-cutoff') }))).toEqual({ at: cutoff, reason: 'expiry' });
   });
 
   it.each([
@@ -52,98 +55,174 @@ describe('nextRefreshAt', () => {
     [6, 30],
     [20, 30],
   ])('backs off after %i consecutive transient failure(s): %i min', (count, minutes) => {
-    expect(nextRefreshAt(NOW, noDaily, null, transient(count))).toEqual({ at: NOW + minutes * MIN, reason: 'retry' });
-    // The schedule counts from the last failure, and a still-good token does not delay the retry.
-    expect(nextRefreshAt(NOW + 10_000, noDaily, token(NOW + 8 * HOUR, 'jwt'), transient(count, NOW))).toEqual({ at: NOW + minutes * MIN, reason: 'retry' });
+    expect(nextRefreshAt(facts({ history: failures(count) }))).toEqual({ at: NOW + minutes * MIN, reason: 'retry' });
+    // Counted from the last failure; a still-good token does not delay the retry.
+    expect(nextRefreshAt(facts({ now: NOW + 10_000, token: token(NOW + 8 * HOUR, 'jwt'), history: failures(count) }))).toEqual({
+      at: NOW + minutes * MIN,
+      reason: 'retry',
+    });
   });
 
   it('exposes the documented backoff steps', () => {
     expect(FAILURE_BACKOFF_MS).toEqual([1, 2, 5, 10, 30].map((m) => m * MIN));
   });
 
-  it('after a refusal: no retry and no expiry refresh, only the daily time', () => {
-    const tok = token(NOW + 2 * HOUR, 'jwt');
-    expect(nextRefreshAt(NOW, daily0830, tok, refusal())).toEqual({ at: nextDaily(NOW), reason: 'daily' });
-    expect(nextRefreshAt(NOW, daily0830, null, refusal(3))).toEqual({ at: nextDaily(NOW), reason: 'daily' });
-    expect(nextRefreshAt(NOW, noDaily, tok, refusal())).toBeNull();
-    expect(nextRefreshAt(NOW, noDaily, null, refusal(5))).toBeNull();
+  it('a refused credential set is never planned again, whatever the token and history', () => {
+    expect(nextRefreshAt(facts({ refusal: refused, token: token(NOW + 2 * HOUR, 'jwt'), history: failures(1, 'rejected') }))).toBeNull();
+    expect(nextRefreshAt(facts({ refusal: refused, token: token(NOW - HOUR, 'daily-cutoff') }))).toBeNull();
+    expect(nextRefreshAt(facts({ refusal: refused, history: failures(3) }))).toBeNull();
   });
 
-  it('skips the daily time while the token stays good past it', () => {
-    const daily = nextDaily(NOW);
-    // Good until well after the daily time (plus margin): only the expiry refresh is planned.
-    const longJwt = token(daily + 2 * HOUR, 'jwt');
-    expect(nextRefreshAt(NOW, daily0830, longJwt, null)).toEqual({ at: daily + 2 * HOUR - MARGIN, reason: 'expiry' });
-    const longCutoff = token(daily + 2 * HOUR, 'daily-cutoff');
-    expect(nextRefreshAt(NOW, daily0830, longCutoff, null)).toEqual({ at: daily + 2 * HOUR, reason: 'expiry' });
-    // Not good past it (expires within the margin after it): the daily time comes first.
-    const shortCutoff = token(daily + MARGIN - 1, 'daily-cutoff');
-    expect(nextRefreshAt(NOW, daily0830, shortCutoff, null)).toEqual({ at: daily, reason: 'daily' });
+  it('a failure that needs the trader (missing credential, bad input) is not retried by itself', () => {
+    expect(nextRefreshAt(facts({ history: failures(1, 'not-configured'), token: token(NOW - HOUR, 'daily-cutoff') }))).toBeNull();
+    expect(nextRefreshAt(facts({ history: failures(1, 'invalid-input') }))).toBeNull();
+    expect(nextRefreshAt(facts({ history: failures(1, 'keychain-unavailable') }))).toBeNull();
   });
 
-  it('plans the daily time when there is no token and no failure', () => {
-    expect(nextRefreshAt(NOW, daily0830, null, null)).toEqual({ at: nextDaily(NOW), reason: 'daily' });
-    expect(nextRefreshAt(NOW, noDaily, null, null)).toBeNull();
+  it('an odd answer from Torus is retried with the backoff, never in a tight loop', () => {
+    expect(nextRefreshAt(facts({ history: failures(1, 'invalid-response') }))).toEqual({ at: NOW + MIN, reason: 'retry' });
+  });
+
+  it("honours Torus's Retry-After beyond the backoff: the next attempt is planned then, not every minute", () => {
+    const retryAt = NOW + 10 * MIN;
+    expect(nextRefreshAt(facts({ history: failures(1, 'rate-limited', NOW, retryAt) }))).toEqual({ at: retryAt, reason: 'retry' });
+    expect(nextRefreshAt(facts({ history: failures(2, 'server-error', NOW, retryAt), token: token(NOW - HOUR, 'daily-cutoff') }))).toEqual({
+      at: retryAt,
+      reason: 'retry',
+    });
+    // A Retry-After shorter than the backoff does not hurry it.
+    expect(nextRefreshAt(facts({ history: failures(3, 'rate-limited', NOW, NOW + MIN) }))).toEqual({ at: NOW + 5 * MIN, reason: 'retry' });
+  });
+
+  it('plans nothing with no token and no failure (nothing to renew)', () => {
+    expect(nextRefreshAt(facts())).toBeNull();
   });
 
   it('never plans in the past: overdue refreshes are due now', () => {
-    expect(nextRefreshAt(NOW, noDaily, token(NOW - HOUR, 'jwt'), null)).toEqual({ at: NOW, reason: 'expiry' });
-    expect(nextRefreshAt(NOW, noDaily, token(NOW - DAY, 'daily-cutoff'), null)).toEqual({ at: NOW, reason: 'expiry' });
-    expect(nextRefreshAt(NOW, noDaily, null, transient(2, NOW - DAY))).toEqual({ at: NOW, reason: 'retry' });
+    expect(nextRefreshAt(facts({ token: token(NOW - HOUR, 'jwt') }))).toEqual({ at: NOW, reason: 'expiry' });
+    expect(nextRefreshAt(facts({ token: token(NOW - DAY, 'daily-cutoff') }))).toEqual({ at: NOW, reason: 'expiry' });
+    expect(nextRefreshAt(facts({ history: failures(2, 'network', NOW - DAY) }))).toEqual({ at: NOW, reason: 'retry' });
   });
 
   it('regression: an expired token plus a transient failure waits for the backoff, not retrying at once in a loop', () => {
-    // The token expired an hour ago; the refresh at expiry (and 2 more) failed on the network.
     const expired = token(NOW - HOUR, 'daily-cutoff', NOW - DAY);
-    expect(nextRefreshAt(NOW + 1_000, noDaily, expired, transient(1, NOW))).toEqual({ at: NOW + 1 * MIN, reason: 'retry' });
-    expect(nextRefreshAt(NOW + 1_000, noDaily, expired, transient(3, NOW))).toEqual({ at: NOW + 5 * MIN, reason: 'retry' });
-    const expiredJwt = token(NOW + 10 * MIN, 'jwt', NOW - 8 * HOUR); // inside the margin: due before the failure
-    expect(nextRefreshAt(NOW + 1_000, noDaily, expiredJwt, transient(2, NOW))).toEqual({ at: NOW + 2 * MIN, reason: 'retry' });
+    expect(nextRefreshAt(facts({ now: NOW + 1_000, token: expired, history: failures(1) }))).toEqual({ at: NOW + 1 * MIN, reason: 'retry' });
+    expect(nextRefreshAt(facts({ now: NOW + 1_000, token: expired, history: failures(3) }))).toEqual({ at: NOW + 5 * MIN, reason: 'retry' });
+    const expiredJwt = token(NOW + 10 * MIN, 'jwt', NOW - 8 * HOUR);
+    expect(nextRefreshAt(facts({ now: NOW + 1_000, token: expiredJwt, history: failures(2) }))).toEqual({ at: NOW + 2 * MIN, reason: 'retry' });
     // An expiry still ahead of the last failure is kept when it comes before the retry.
     const soon = token(NOW + MARGIN + 5 * MIN, 'jwt');
-    expect(nextRefreshAt(NOW + 1_000, noDaily, soon, transient(5, NOW))).toEqual({ at: NOW + 5 * MIN, reason: 'expiry' });
+    expect(nextRefreshAt(facts({ now: NOW + 1_000, token: soon, history: failures(5) }))).toEqual({ at: NOW + 5 * MIN, reason: 'expiry' });
   });
 
   it('regression: a JWT that lives shorter than the margin is not due the moment it arrives', () => {
-    // Issued now, exp in 10 min, margin 30 min: "exp - margin" is in the past.
-    const short = token(NOW + 10 * MIN, 'jwt', NOW);
-    expect(nextRefreshAt(NOW, noDaily, short, null)).toEqual({ at: NOW + 5 * MIN, reason: 'expiry' });
-    // A few seconds of life: at the earliest a minute after issue.
-    const tiny = token(NOW + 4_000, 'jwt', NOW);
-    expect(nextRefreshAt(NOW, noDaily, tiny, null)).toEqual({ at: NOW + MIN, reason: 'expiry' });
+    expect(nextRefreshAt(facts({ token: token(NOW + 10 * MIN, 'jwt', NOW) }))).toEqual({ at: NOW + 5 * MIN, reason: 'expiry' });
+    expect(nextRefreshAt(facts({ token: token(NOW + 4_000, 'jwt', NOW) }))).toEqual({ at: NOW + MIN, reason: 'expiry' });
   });
 
-  it('property: never in the past, and never later than a day plus the backoff cap', () => {
+  it('property: never in the past, never later than the token or the backoff cap, and never after a refusal', () => {
     const meta = fc.option(
       fc.record({
         issuedAt: fc.integer({ min: NOW - 3 * DAY, max: NOW }),
         expiresAt: fc.integer({ min: NOW - 3 * DAY, max: NOW + 3 * DAY }),
         expirySource: fc.constantFrom<TokenMeta['expirySource']>('jwt', 'daily-cutoff'),
+        jwtExpiresAt: fc.constant(null),
         source: fc.constantFrom<TokenMeta['source']>('request-token', 'totp'),
         fingerprint: fc.constant('0123abcd'),
+        exportRetracted: fc.boolean(),
       }),
       { nil: null },
     );
-    const failures = fc.option(
-      fc.record({ count: fc.integer({ min: 0, max: 50 }), lastAt: fc.integer({ min: NOW - 2 * DAY, max: NOW }), transient: fc.boolean() }),
-      { nil: null },
-    );
-    const policy = fc.record({
-      dailyRefreshTime: fc.option(fc.constantFrom('00:00', '06:00', '08:30', '23:59'), { nil: null }),
-      zone: fc.constantFrom('Asia/Kolkata', 'America/New_York', 'UTC'),
-      marginMs: fc.integer({ min: MIN, max: 12 * HOUR }),
-    });
+    const outcome = fc.constantFrom<Attempt['outcome']>('success', 'network', 'timeout', 'rejected', 'rate-limited', 'not-configured', 'invalid-response');
+    const history = fc.array(fc.record({ at: fc.integer({ min: NOW - 2 * DAY, max: NOW }), outcome, retryAt: fc.constant(null) }), { maxLength: 8 });
     fc.assert(
-      fc.property(fc.integer({ min: NOW - DAY, max: NOW + DAY }), policy, meta, failures, (now, p, m, f) => {
-        const plan = nextRefreshAt(now, p, m, f);
-        if (plan === null) return;
-        expect(plan.at).toBeGreaterThanOrEqual(now);
-        const bound = Math.max(now + 25 * HOUR, m?.expiresAt ?? 0, (f?.lastAt ?? 0) + 30 * MIN);
-        expect(plan.at).toBeLessThanOrEqual(bound);
-        if (f && f.count > 0 && !f.transient) expect(plan.reason).toBe('daily');
-      }),
+      fc.property(
+        fc.integer({ min: NOW - DAY, max: NOW + DAY }),
+        meta,
+        history,
+        fc.boolean(),
+        fc.integer({ min: MIN, max: 12 * HOUR }),
+        (now, m, h, isRefused, marginMs) => {
+          const sorted = [...h].sort((a, b) => a.at - b.at);
+          const plan = nextRefreshAt({ now, token: m, history: sorted, refusal: isRefused ? refused : null, marginMs });
+          if (isRefused) {
+            expect(plan).toBeNull();
+            return;
+          }
+          if (plan === null) return;
+          expect(plan.at).toBeGreaterThanOrEqual(now);
+          const bound = Math.max(now, m?.expiresAt ?? 0, m ? m.issuedAt + MIN : 0, (sorted.at(-1)?.at ?? 0) + 30 * MIN);
+          expect(plan.at).toBeLessThanOrEqual(bound);
+        },
+      ),
       { numRuns: 300, seed: 99 },
     );
+  });
+});
+
+describe('nextBoundary: when the status or a duty changes by the clock alone', () => {
+  const readyBy = { time: '08:45', zone: IST };
+
+  it('a fresh daily-cutoff token: expiring at cutoff minus the margin, then expiry (with its refresh), and the ready-by time', () => {
+    const cutoff = nextDailyTime(NOW, { time: '06:00', zone: IST }); // tomorrow 06:00 IST
+    const t = token(cutoff, 'daily-cutoff', NOW);
+    const first = nextBoundary({ ...facts({ token: t }), readyBy });
+    expect(first.at).toBe(nextDailyTime(NOW, readyBy)); // 08:45 today comes first
+    expect(first.kinds).toEqual(['ready-by']);
+    const second = nextBoundary({ ...facts({ token: t, now: first.at }), readyBy });
+    expect(second).toMatchObject({ at: cutoff - MARGIN, kinds: ['expiring'] });
+    const third = nextBoundary({ ...facts({ token: t, now: second.at }), readyBy });
+    expect(third).toEqual({ at: cutoff, kinds: ['expired', 'refresh'], refresh: { at: cutoff, reason: 'expiry' } });
+  });
+
+  it('an expired, refused profile still has its daily ready-by boundary (the reminder) and nothing else', () => {
+    const b = nextBoundary({ ...facts({ token: token(NOW - HOUR, 'daily-cutoff'), refusal: refused }), readyBy });
+    expect(b).toEqual({ at: nextDailyTime(NOW, readyBy), kinds: ['ready-by'], refresh: null });
+  });
+
+  it('a due refresh is a boundary now', () => {
+    const b = nextBoundary({ ...facts({ token: token(NOW - HOUR, 'daily-cutoff') }), readyBy });
+    expect(b.at).toBe(NOW);
+    expect(b.refresh).toEqual({ at: NOW, reason: 'expiry' });
+  });
+
+  it('property: strictly ahead unless a refresh is due, and never more than a day away', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: NOW - DAY, max: NOW + DAY }), fc.integer({ min: -DAY, max: 2 * DAY }), (now, life) => {
+        const t = token(now + life, life % 2 === 0 ? 'jwt' : 'daily-cutoff', now - HOUR);
+        const b = nextBoundary({ ...facts({ now, token: t }), readyBy });
+        if (b.refresh && b.refresh.at === now) expect(b.at).toBe(now);
+        else expect(b.at).toBeGreaterThan(now);
+        expect(b.at - now).toBeLessThanOrEqual(DAY);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+});
+
+describe('inQuietHours: no reminders between the daily cutoff and the ready-by time', () => {
+  const at = (hh: number, mm: number) => Date.UTC(2025, 0, 15, hh, mm) - (5 * 60 + 30) * MIN; // IST wall time that day
+  const cutoff = { time: '06:00', zone: IST };
+  it.each([
+    ['05:59', false],
+    ['06:00', true],
+    ['07:30', true],
+    ['08:44', true],
+    ['08:45', false],
+    ['23:00', false],
+  ])('cutoff 06:00, ready by 08:45: %s IST quiet = %s', (time, quiet) => {
+    const [hh, mm] = time.split(':').map(Number) as [number, number];
+    expect(inQuietHours(at(hh, mm), cutoff, '08:45')).toBe(quiet);
+  });
+
+  it('wraps midnight when the cutoff comes later in the day than the ready-by time', () => {
+    expect(inQuietHours(at(23, 30), { time: '23:00', zone: IST }, '08:00')).toBe(true);
+    expect(inQuietHours(at(3, 0), { time: '23:00', zone: IST }, '08:00')).toBe(true);
+    expect(inQuietHours(at(9, 0), { time: '23:00', zone: IST }, '08:00')).toBe(false);
+  });
+
+  it('equal times mean no quiet hours at all', () => {
+    expect(inQuietHours(at(6, 0), cutoff, '06:00')).toBe(false);
   });
 });
 
@@ -152,144 +231,22 @@ describe('failureInfo', () => {
     expect(failureInfo([])).toBeNull();
     expect(
       failureInfo([
-        { at: 1, outcome: 'network' },
-        { at: 2, outcome: 'success' },
+        { at: 1, outcome: 'network', retryAt: null },
+        { at: 2, outcome: 'success', retryAt: null },
       ]),
     ).toBeNull();
     expect(
       failureInfo([
-        { at: 1, outcome: 'success' },
-        { at: 2, outcome: 'timeout' },
-        { at: 3, outcome: 'server-error' },
+        { at: 1, outcome: 'success', retryAt: null },
+        { at: 2, outcome: 'timeout', retryAt: null },
+        { at: 3, outcome: 'server-error', retryAt: null },
       ]),
-    ).toEqual({ count: 2, lastAt: 3, transient: true });
+    ).toEqual({ count: 2, lastAt: 3, retryable: true, retryAt: null });
     expect(
       failureInfo([
-        { at: 1, outcome: 'network' },
-        { at: 5, outcome: 'rejected' },
+        { at: 1, outcome: 'network', retryAt: null },
+        { at: 5, outcome: 'rejected', retryAt: null },
       ]),
-    ).toEqual({ count: 2, lastAt: 5, transient: false });
-  });
-});
-
-/** A controllable clock and setTimeout: `advance` fires due timers in order. */
-class FakeTimers implements TimerApi {
-  current = NOW;
-  private seq = 0;
-  readonly pendingTimers = new Map<number, { at: number; callback: () => void }>();
-  readonly scheduled: number[] = [];
-
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.scheduled.push(ms);
-    this.pendingTimers.set(id, { at: this.current + ms, callback });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.pendingTimers.delete(handle as number);
-  }
-
-  now(): number {
-    return this.current;
-  }
-
-  advanceTo(target: number): void {
-    for (;;) {
-      const due = [...this.pendingTimers.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
-      if (!due) break;
-      this.pendingTimers.delete(due[0]);
-      this.current = Math.max(this.current, due[1].at);
-      due[1].callback();
-    }
-    this.current = Math.max(this.current, target);
-  }
-}
-
-describe('RefreshTimer', () => {
-  it('keeps exactly one pending timer however often it is armed', () => {
-    const timers = new FakeTimers();
-    const fired: PlannedRefresh[] = [];
-    const timer = new RefreshTimer((plan) => fired.push(plan), timers);
-    for (let i = 0; i < 500; i++) timer.arm({ at: NOW + (i % 7) * MIN + HOUR, reason: i % 2 ? 'expiry' : 'daily' });
-    expect(timers.pendingTimers.size).toBe(1);
-    expect(timer.pending).toBe(true);
-    expect(timer.next).toEqual({ at: NOW + (499 % 7) * MIN + HOUR, reason: 'expiry' });
-    timers.advanceTo(NOW + 2 * HOUR);
-    expect(fired).toEqual([{ at: NOW + (499 % 7) * MIN + HOUR, reason: 'expiry' }]);
-    expect(timers.pendingTimers.size).toBe(0);
-  });
-
-  it('fires onDue once, at the planned time, and not before', () => {
-    const timers = new FakeTimers();
-    const fired: Array<{ plan: PlannedRefresh; at: number }> = [];
-    const timer = new RefreshTimer((plan) => fired.push({ plan, at: timers.now() }), timers);
-    const plan: PlannedRefresh = { at: NOW + 90 * MIN, reason: 'expiry' };
-    timer.arm(plan);
-    timers.advanceTo(plan.at - 1);
-    expect(fired).toEqual([]);
-    timers.advanceTo(plan.at);
-    expect(fired).toEqual([{ plan, at: plan.at }]);
-    expect(timer.pending).toBe(false);
-    expect(timer.next).toBeNull();
-    timers.advanceTo(plan.at + DAY);
-    expect(fired).toHaveLength(1);
-  });
-
-  it('fires immediately-due plans with a zero delay', () => {
-    const timers = new FakeTimers();
-    let count = 0;
-    const timer = new RefreshTimer(() => count++, timers);
-    timer.arm({ at: NOW - HOUR, reason: 'retry' });
-    expect(timers.scheduled).toEqual([0]);
-    timers.advanceTo(NOW);
-    expect(count).toBe(1);
-  });
-
-  it('re-arms in steps beyond the setTimeout ceiling and fires at the planned time', () => {
-    const timers = new FakeTimers();
-    const fired: number[] = [];
-    const timer = new RefreshTimer(() => fired.push(timers.now()), timers);
-    const at = NOW + 60 * DAY;
-    timer.arm({ at, reason: 'daily' });
-    const CEILING = 2_147_483_647;
-    expect(timers.scheduled).toEqual([CEILING]);
-    timers.advanceTo(NOW + CEILING);
-    expect(fired).toEqual([]);
-    expect(timers.pendingTimers.size).toBe(1);
-    expect(timer.next).toEqual({ at, reason: 'daily' });
-    timers.advanceTo(at);
-    expect(timers.scheduled).toEqual([CEILING, CEILING, 60 * DAY - 2 * CEILING]);
-    expect(fired).toEqual([at]);
-    expect(timers.pendingTimers.size).toBe(0);
-  });
-
-  it('re-arms when a timer wakes early (clock drift) without firing', () => {
-    const timers = new FakeTimers();
-    let count = 0;
-    const timer = new RefreshTimer(() => count++, timers);
-    timer.arm({ at: NOW + HOUR, reason: 'expiry' });
-    // Simulate the OS waking the callback early: run it at NOW + 59 min.
-    const [entry] = [...timers.pendingTimers.values()];
-    timers.pendingTimers.clear();
-    timers.current = NOW + 59 * MIN;
-    entry!.callback();
-    expect(count).toBe(0);
-    expect(timers.pendingTimers.size).toBe(1);
-    timers.advanceTo(NOW + HOUR);
-    expect(count).toBe(1);
-  });
-
-  it('cancel and arm(null) leave no timer behind', () => {
-    const timers = new FakeTimers();
-    const timer = new RefreshTimer(() => undefined, timers);
-    timer.arm({ at: NOW + HOUR, reason: 'expiry' });
-    timer.cancel();
-    expect(timers.pendingTimers.size).toBe(0);
-    expect(timer.pending).toBe(false);
-    timer.arm({ at: NOW + HOUR, reason: 'expiry' });
-    timer.arm(null);
-    expect(timers.pendingTimers.size).toBe(0);
-    expect(timer.next).toBeNull();
+    ).toEqual({ count: 2, lastAt: 5, retryable: false, retryAt: null });
   });
 });

@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { createServer } from 'node:http';
-import { SessionClient, MAX_BODY_BYTES, TOTP_MIN_VALIDITY_MS, type ClientOptions } from '../main/core/session-client.js';
+import { SessionClient, MAX_BODY_BYTES, TOTP_MIN_VALIDITY_MS, type ClientOptions } from '../main/core/infra/session-client.js';
 import { TorusError } from '../main/core/errors.js';
-import { totpCode } from '../main/core/totp.js';
+import { totpCode } from '../main/core/domain/totp.js';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { closedLoopbackUrl, distinctiveCredentials, recordingSleep, rejectionOf } from './helpers/core-fixtures.js';
 

@@ -2,9 +2,9 @@ import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SettingsStore, migrate, confFactory, type ConfLike } from '../main/core/settings-store.js';
-import { defaultSettings, SETTINGS_VERSION, type Profile } from '../main/core/settings-schema.js';
+import { defaultSettings, SETTINGS_VERSION, type Profile } from '../main/core/domain/settings-schema.js';
 import { TokenService } from '../main/core/token-service.js';
-import { Vault } from '../main/core/vault.js';
+import { Vault } from '../main/core/infra/keychain.js';
 import { startSimulator } from '../scripts/simulator/torus-simulator.js';
 import { distinctiveCredentials, recordingSleep, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
 

@@ -3,12 +3,12 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { TokenService } from '../main/core/token-service.js';
 import { SettingsStore } from '../main/core/settings-store.js';
-import { Vault } from '../main/core/vault.js';
+import { Vault } from '../main/core/infra/keychain.js';
 import { TorusError, type TorusErrorKind } from '../main/core/errors.js';
-import { fingerprint } from '../main/core/redact.js';
-import { jwtExpiryMs } from '../main/core/expiry.js';
-import { HISTORY_LIMIT, type Attempt, type Profile } from '../main/core/settings-schema.js';
-import { removeProfile } from '../main/core/profiles.js';
+import { fingerprint } from '../main/core/domain/redact.js';
+import { jwtExpiryMs } from '../main/core/domain/expiry.js';
+import { HISTORY_LIMIT, type Attempt, type Profile } from '../main/core/domain/settings-schema.js';
+import { removeProfile } from '../main/core/domain/profiles.js';
 import type { TokenStatus } from '../main/core/token-state.js';
 import { startSimulator, type SimulatorFault, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { closedLoopbackUrl, distinctiveCredentials, recordingSleep, rejectionOf, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { KeytarBackend, Vault, SECRET_NAMES, KEYCHAIN_SERVICE, type SecretName } from '../main/core/vault.js';
+import { KeytarBackend, Vault, SECRET_NAMES, KEYCHAIN_SERVICE, type SecretName } from '../main/core/infra/keychain.js';
 import { TorusError } from '../main/core/errors.js';
 import { startBareSessionBus, type BareBus } from './helpers/bare-dbus.js';
 import { uniqueProfileId } from './helpers/core-fixtures.js';

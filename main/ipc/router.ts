@@ -1,5 +1,5 @@
-import { INVOKE_CHANNELS, type InvokeChannel, type RequestOf, type Result, type ResponseOf } from '../../preload/contract.js';
-import { toUiError, type AppController } from '../core/app-controller.js';
+import { INVOKE_CHANNELS, type InvokeChannel, type RequestOf, type Result, type ResponseOf, type UiError } from '../../preload/contract.js';
+import { toTorusError } from '../core/errors.js';
 import { payloadSchemas } from './schemas.js';
 
 /**
@@ -10,27 +10,6 @@ import { payloadSchemas } from './schemas.js';
  */
 export type Handlers = { [C in InvokeChannel]: (payload: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C> };
 
-export function controllerHandlers(app: AppController): Handlers {
-  return {
-    'state:get': () => app.getState(),
-    'token:refresh': (p) => app.refresh(p),
-    'token:copy': (p) => app.copyToken(p),
-    'token:reveal': (p) => app.revealToken(p),
-    'signin:open': (p) => app.signIn(p),
-    'signin:set-request-token': (p) => app.setRequestToken(p.input, p.profileId === undefined ? {} : { profileId: p.profileId }),
-    'credentials:save': (p) => app.saveCredentials(p),
-    'settings:get': () => app.getSettings(),
-    'settings:update': (p) => app.updateSettings(p),
-    'profiles:add': (p) => app.addProfile(p),
-    'profiles:update': (p) => app.updateProfile(p),
-    'profiles:remove': (p) => app.removeProfile(p.profileId),
-    'profiles:switch': (p) => app.switchProfile(p.profileId),
-    'history:get': (p) => app.getHistory(p),
-    'popover:hide': () => app.hidePopover(),
-    'app:quit': () => app.quit(),
-  };
-}
-
 export interface RouterOptions {
   /** Is this frame URL our own renderer page? */
   isTrustedSender: (senderUrl: string | undefined) => boolean;
@@ -40,6 +19,12 @@ export interface RouterOptions {
 export interface IpcRouter {
   readonly channels: readonly InvokeChannel[];
   handle(channel: string, senderUrl: string | undefined, payload: unknown): Promise<Result<unknown>>;
+}
+
+/** A failure as the popover shows it: the core's kind and plain-words message, never a stack or a secret. */
+export function toUiError(error: unknown): UiError {
+  const e = toTorusError(error);
+  return { kind: e.kind, message: e.message, needsSignIn: e.needsSignIn };
 }
 
 const forbidden = (message: string): Result<never> => ({ ok: false, error: { kind: 'forbidden', message, needsSignIn: false } });

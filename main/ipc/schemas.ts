@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import type { InvokeChannel } from '../../preload/contract.js';
+import type { InvokeChannel, RequestOf } from '../../preload/contract.js';
 
 /**
- * A schema for every invoke channel's payload. `satisfies Record<InvokeChannel, …>` makes a
- * channel without a schema a compile error. Strict objects: unknown keys are refused.
+ * A schema for every invoke channel's payload. Strict objects: unknown keys are refused.
+ * Checked at compile time against the contract in both directions (below): a channel without a
+ * schema, or a field added to the contract's request type and not to its schema (or the other
+ * way round), fails `tsc`.
  */
 const profileId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
 const target = z.strictObject({ profileId: profileId.optional() });
@@ -27,7 +29,6 @@ export const payloadSchemas = {
   'settings:get': none,
   'settings:update': z.strictObject({
     refreshAtLogin: z.boolean().optional(),
-    dailyRefreshTime: hhmm.nullable().optional(),
     cutoffTime: hhmm.optional(),
     cutoffZone: shortText(64).optional(),
     timeoutSeconds: z.number().int().min(1).max(120).optional(),
@@ -49,6 +50,8 @@ export const payloadSchemas = {
     totpBaseUrl: shortText(512).optional(),
     exportFilePath: shortText(1024).nullable().optional(),
     exportHookCommand: shortText(2048).nullable().optional(),
+    readyBy: hhmm.optional(),
+    signInAtReadyBy: z.boolean().optional(),
   }),
   'profiles:remove': z.strictObject({ profileId }),
   'profiles:switch': z.strictObject({ profileId }),
@@ -56,3 +59,14 @@ export const payloadSchemas = {
   'popover:hide': none,
   'app:quit': none,
 } satisfies Record<InvokeChannel, z.ZodType>;
+
+/** True only when A and B are the same type (not merely assignable one way). */
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** `void` requests travel as null. */
+type Wire<T> = [T] extends [void] ? null : T;
+type Mismatched = {
+  [C in InvokeChannel]: Equals<z.output<(typeof payloadSchemas)[C]>, Wire<RequestOf<C>>> extends true ? never : C;
+}[InvokeChannel];
+// Compile-time proof that every schema parses to exactly its channel's request type.
+const schemasMatchContract: [Mismatched] extends [never] ? true : { mismatched: Mismatched } = true;
+void schemasMatchContract;

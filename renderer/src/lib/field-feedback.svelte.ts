@@ -33,13 +33,18 @@ export class FieldFeedback {
     this.errors[field] = message;
   }
 
+  /** The id of the field's error message, for `aria-describedby` (present only while it shows). */
+  describedBy(field: string): string | undefined {
+    return this.errors[field] ? `${field}-error` : undefined;
+  }
+
   /** The `aria-invalid` value for an input whose changes report to `field`. */
   invalid(field: string): 'true' | undefined {
     return this.errors[field] ? 'true' : undefined;
   }
 
   async saveProfile(profileId: string, field: string, patch: Omit<ProfilePatch, 'profileId'>): Promise<boolean> {
-    return this.mark(field, await store.updateProfile({ profileId, ...patch }));
+    return this.mark(field, await store.change((t) => t.updateProfile({ profileId, ...patch })));
   }
 
   async saveSetting(field: string, patch: SettingsPatch): Promise<boolean> {

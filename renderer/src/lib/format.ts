@@ -128,6 +128,8 @@ export function errorTitle(error: Pick<UiError, 'kind' | 'needsSignIn'>): string
     'invalid-input': 'Check what you entered',
     cancelled: 'Cancelled',
     'export-failed': 'The token could not be exported',
+    filesystem: 'The settings folder cannot be written',
+    unexpected: 'Something went wrong',
     forbidden: 'Request refused',
   };
   return titles[error.kind];
@@ -152,6 +154,7 @@ const REASONS: Record<string, string> = {
   online: 'Back online',
   'sign-in': 'Sign-in',
   retry: 'Retry',
+  unlock: 'After unlock',
   stale: 'Token expired',
 };
 

@@ -22,11 +22,8 @@ export const clipboardSecondsInput = seconds(0, 3600, 'Enter whole seconds from 
 
 export const timeoutInput = seconds(1, 120, 'Enter whole seconds from 1 to 120.', (value) => ({ timeoutSeconds: value }));
 
-/** Empty turns the daily refresh off. */
-export const dailyTimeInput: SettingInput = (raw) => {
-  if (raw === '') return { dailyRefreshTime: null };
-  return CLOCK_TIME.test(raw) ? { dailyRefreshTime: raw } : 'Enter a time such as 08:30, or leave it empty to turn the daily refresh off.';
-};
+/** A clock time such as 08:45 (the ready-by time and the daily cutoff). */
+export const isClockTime = (raw: string): boolean => CLOCK_TIME.test(raw);
 
 export const cutoffTimeInput: SettingInput = (raw) => (CLOCK_TIME.test(raw) ? { cutoffTime: raw } : 'Enter the time tokens stop working, such as 06:00.');
 

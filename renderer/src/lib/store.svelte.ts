@@ -1,16 +1,4 @@
-import type {
-  AppState,
-  AttemptView,
-  CredentialsInput,
-  NewProfile,
-  ProfilePatch,
-  ProfileView,
-  Result,
-  SettingsPatch,
-  SettingsView,
-  TorusApi,
-  UiError,
-} from '../../../preload/contract.js';
+import type { AppState, AttemptView, ProfileView, Result, SettingsPatch, SettingsView, TorusApi, UiError } from '../../../preload/contract.js';
 
 /**
  * The popover's state, as Svelte 5 runes. Everything comes from `window.torus` (the preload's
@@ -48,7 +36,7 @@ class TorusStore {
   history = $state<AttemptView[] | null>(null);
   historyError = $state<string | null>(null);
   bootError = $state<string | null>(null);
-  /** The clock the relative times use; ticks every 30 s while visible and on popover shown. */
+  /** The clock the relative times use; ticks every 30 s only while the popover is visible. */
   now = $state(Date.now());
   view = $state<View>('token');
   dismissedWarnings = $state<string[]>([]);
@@ -63,7 +51,7 @@ class TorusStore {
 
   activeProfile: ProfileView | null = $derived(this.app?.profiles.find((p) => p.id === this.app?.activeProfileId) ?? null);
   warnings: string[] = $derived((this.app?.warnings ?? []).filter((w) => !this.dismissedWarnings.includes(w)));
-  busy: boolean = $derived(this.refreshing || this.signingIn || this.app?.status === 'refreshing');
+  busy: boolean = $derived(this.refreshing || this.signingIn || this.activeProfile?.status === 'refreshing');
 
   private revealTimer: ReturnType<typeof setTimeout> | undefined;
   private copiedTimer: ReturnType<typeof setTimeout> | undefined;
@@ -94,14 +82,20 @@ class TorusStore {
       if (this.pushed === before || this.app === null) this.apply(result.value);
     });
     void this.loadSettings();
-    const tick = setInterval(() => {
-      if (document.visibilityState === 'visible') this.now = Date.now();
-    }, TICK_MS);
+    // The countdown ticks only while the popover is on screen: a hidden popover costs nothing.
+    let tick: ReturnType<typeof setInterval> | undefined;
     const onVisible = (): void => {
-      if (document.visibilityState === 'visible') this.now = Date.now();
-      // A revealed token does not stay on screen behind a hidden popover.
-      else this.hideToken();
+      clearInterval(tick);
+      tick = undefined;
+      if (document.visibilityState === 'visible') {
+        this.now = Date.now();
+        tick = setInterval(() => (this.now = Date.now()), TICK_MS);
+      } else {
+        // A revealed token does not stay on screen behind a hidden popover.
+        this.hideToken();
+      }
     };
+    onVisible();
     document.addEventListener('visibilitychange', onVisible);
     return () => {
       offState();
@@ -120,7 +114,8 @@ class TorusStore {
   apply(state: AppState): void {
     this.app = state;
     const revealed = this.revealed;
-    if (revealed && (revealed.profileId !== state.activeProfileId || revealed.fingerprint !== state.token?.fingerprint)) this.hideToken();
+    const active = state.profiles.find((p) => p.id === state.activeProfileId);
+    if (revealed && (revealed.profileId !== state.activeProfileId || revealed.fingerprint !== active?.token?.fingerprint)) this.hideToken();
     if (this.view === 'activity') void this.loadHistory();
   }
 
@@ -156,9 +151,7 @@ class TorusStore {
   async refresh(): Promise<Result<AppState>> {
     this.refreshing = true;
     try {
-      const result = await call((t) => t.refresh());
-      this.applyResult(result);
-      return result;
+      return await this.change((t) => t.refresh());
     } finally {
       this.refreshing = false;
     }
@@ -166,7 +159,7 @@ class TorusStore {
 
   async reveal(): Promise<Result<{ token: string }>> {
     const profileId = this.app?.activeProfileId;
-    const fingerprint = this.app?.token?.fingerprint;
+    const fingerprint = this.activeProfile?.token?.fingerprint;
     const result = await call((t) => t.revealToken());
     if (result.ok && profileId && fingerprint) {
       this.revealed = { token: result.value.token, profileId, fingerprint };
@@ -214,41 +207,21 @@ class TorusStore {
   async setRequestToken(input: string): Promise<Result<AppState>> {
     this.signingIn = true;
     try {
-      const result = await call((t) => t.setRequestToken(input));
-      this.applyResult(result);
-      return result;
+      return await this.change((t) => t.setRequestToken(input));
     } finally {
       this.signingIn = false;
     }
   }
 
-  async saveCredentials(input: CredentialsInput): Promise<Result<AppState>> {
-    const result = await call((t) => t.saveCredentials(input));
-    this.applyResult(result);
-    return result;
-  }
-
-  async updateProfile(patch: ProfilePatch): Promise<Result<AppState>> {
-    const result = await call((t) => t.updateProfile(patch));
-    this.applyResult(result);
-    return result;
-  }
-
-  async addProfile(input: NewProfile): Promise<Result<AppState>> {
-    const result = await call((t) => t.addProfile(input));
-    this.applyResult(result);
-    return result;
-  }
-
-  async removeProfile(profileId: string): Promise<Result<AppState>> {
-    const result = await call((t) => t.removeProfile(profileId));
+  /** Any call that answers with the new state (save, add, update, remove, switch): applied at once. */
+  async change(fn: (api: TorusApi) => Promise<Result<AppState>>): Promise<Result<AppState>> {
+    const result = await call(fn);
     this.applyResult(result);
     return result;
   }
 
   async switchProfile(profileId: string): Promise<Result<AppState>> {
-    const result = await call((t) => t.switchProfile(profileId));
-    this.applyResult(result);
+    const result = await this.change((t) => t.switchProfile(profileId));
     if (result.ok) {
       this.history = null;
       if (this.view === 'activity') void this.loadHistory();

@@ -1,5 +1,5 @@
 import { Secret, TOTP } from 'otpauth';
-import { TorusError } from './errors.js';
+import { TorusError } from '../errors.js';
 
 /** Normalises a base32 TOTP secret as authenticator apps show it (spaces, lower case). */
 export function normalizeTotpSecret(raw: string): string {

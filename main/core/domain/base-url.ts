@@ -1,4 +1,4 @@
-import { TorusError } from './errors.js';
+import { TorusError } from '../errors.js';
 
 export const DEFAULT_BASE_URL = 'https://connects.torusdigital.com';
 export const DEFAULT_TOTP_BASE_URL = 'https://oapi-cug.torusdigital.com';
@@ -43,13 +43,19 @@ export function isValidBaseUrl(raw: string): boolean {
   }
 }
 
-/** Torus's own hosts and loopback (the simulator): safe to send credentials to without asking. */
-export function isTrustedTorusUrl(url: string): boolean {
-  let host: string;
+/**
+ * Torus's own hosts over https: safe to send credentials to without asking. Loopback (the
+ * simulator, a local proxy) only when the caller trusts it: a local listener started by
+ * malware would otherwise receive the credentials without a question.
+ */
+export function isTrustedTorusUrl(url: string, options: { trustLoopback: boolean } = { trustLoopback: false }): boolean {
+  let parsed: URL;
   try {
-    host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    parsed = new URL(url);
   } catch {
     return false;
   }
-  return host === 'torusdigital.com' || host.endsWith('.torusdigital.com') || isLoopbackHost(host);
+  const host = parsed.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (isLoopbackHost(host)) return options.trustLoopback;
+  return parsed.protocol === 'https:' && (host === 'torusdigital.com' || host.endsWith('.torusdigital.com'));
 }

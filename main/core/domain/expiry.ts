@@ -120,9 +120,13 @@ export type ExpirySource = 'jwt' | 'daily-cutoff';
  * A JWT `exp` is trusted only when it is in the future and not after the daily cutoff:
  * some brokers' `exp` is known to be unreliable, and sessions end daily anyway.
  */
-export function tokenExpiry(token: string, issuedAtMs: number, cutoff: DailyTime): { expiresAt: number; source: ExpirySource } {
+export function expiryFor(issuedAtMs: number, jwtExpiresAt: number | null, cutoff: DailyTime): { expiresAt: number; source: ExpirySource } {
   const cutoffAt = nextDailyTime(issuedAtMs, cutoff);
-  const exp = jwtExpiryMs(token);
-  if (exp !== undefined && exp > issuedAtMs && exp <= cutoffAt) return { expiresAt: exp, source: 'jwt' };
+  if (jwtExpiresAt !== null && jwtExpiresAt > issuedAtMs && jwtExpiresAt <= cutoffAt) return { expiresAt: jwtExpiresAt, source: 'jwt' };
   return { expiresAt: cutoffAt, source: 'daily-cutoff' };
+}
+
+export function tokenExpiry(token: string, issuedAtMs: number, cutoff: DailyTime): { expiresAt: number; source: ExpirySource; jwtExpiresAt: number | null } {
+  const jwtExpiresAt = jwtExpiryMs(token) ?? null;
+  return { ...expiryFor(issuedAtMs, jwtExpiresAt, cutoff), jwtExpiresAt };
 }

@@ -1,7 +1,7 @@
-import { TorusError, toTorusError } from './errors.js';
-import { parseAccessTokenBody, parseJsonLenient, torusMessageOf } from './response-parser.js';
-import { redact } from './redact.js';
-import { totpCode } from './totp.js';
+import { TorusError, toTorusError } from '../errors.js';
+import { parseAccessTokenBody, parseJsonLenient, torusMessageOf } from '../domain/response-parser.js';
+import { redact } from '../domain/redact.js';
+import { totpCode } from '../domain/totp.js';
 
 /**
  * The three Torus calls this product needs, with the network discipline the documented
@@ -9,7 +9,8 @@ import { totpCode } from './totp.js';
  * only, cancellation, a body size cap, and errors that never echo a secret.
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
-const MAX_RETRY_AFTER_MS = 30_000;
+/** The longest we wait inline for Torus's Retry-After; a longer wait is scheduled instead. */
+export const MAX_RETRY_AFTER_MS = 30_000;
 
 export interface RetryPolicy {
   attempts: number;
@@ -105,10 +106,10 @@ function cancelled(): TorusError {
 export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
   if (value === null) return undefined;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, MAX_RETRY_AFTER_MS);
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.min(date - nowMs, MAX_RETRY_AFTER_MS));
+  return Math.max(0, date - nowMs);
 }
 
 /** Exponential backoff with full jitter, or Torus's Retry-After when it gave one (capped). */
@@ -260,6 +261,9 @@ export class SessionClient {
     signal?: AbortSignal,
   ): Promise<T> {
     let last: TorusError | undefined;
+    // An attempt that timed out or hit a server error may still have reached Torus, which may
+    // then have spent a single-use request token: a refusal after it says so.
+    let uncertain = false;
     for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
       if (signal?.aborted) throw cancelled();
       const request = await make();
@@ -269,12 +273,16 @@ export class SessionClient {
         this.debug(`${request.method} ${request.url} -> ${response.status} in ${Date.now() - started} ms`, request);
         return await interpret(response, request);
       } catch (error) {
-        const e = toTorusError(error);
+        let e = toTorusError(error);
         this.debug(`${request.method} ${request.url} attempt ${attempt} failed: ${e.kind}`, request);
+        if (e.kind === 'rejected' && uncertain && request.refusal === 'request-token') e = afterUncertainAttempt(e);
         if (!e.transient || e.kind === 'cancelled') throw e;
+        if (e.kind === 'timeout' || e.kind === 'server-error') uncertain = true;
         last = e;
         if (attempt === this.retry.attempts) break;
         const retryAfterMs = e.retryAfterSeconds === undefined ? undefined : e.retryAfterSeconds * 1000;
+        // Torus asks for a longer pause than we wait inline: stop, and let the schedule try then.
+        if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) break;
         await this.sleep(backoffDelay(attempt, this.retry, this.random, retryAfterMs), signal);
       }
     }
@@ -341,15 +349,23 @@ export class SessionClient {
         needsSignIn: request.refusal === 'request-token' && !blamesKeyOrSecret(torusMessage),
       });
     }
+    // Retry-After is honoured on 429 and 503 alike; a long one is shown and scheduled.
+    const retryAfterSeconds = response.retryAfterMs === undefined ? undefined : Math.ceil(response.retryAfterMs / 1000);
+    const wait =
+      retryAfterSeconds === undefined
+        ? {}
+        : { retryAfterSeconds, ...(retryAfterSeconds * 1000 > MAX_RETRY_AFTER_MS ? { retryAt: Date.now() + retryAfterSeconds * 1000 } : {}) };
+    const asks =
+      retryAfterSeconds !== undefined && retryAfterSeconds * 1000 > MAX_RETRY_AFTER_MS ? ` Torus asks to wait ${describeWait(retryAfterSeconds)}.` : '';
     if (status === 429) {
-      const retryAfterSeconds = response.retryAfterMs === undefined ? undefined : Math.ceil(response.retryAfterMs / 1000);
-      return new TorusError('rate-limited', `Torus is limiting requests (HTTP 429). Wait a minute and try again.${said}`, {
-        ...base,
-        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-      });
+      return new TorusError('rate-limited', `Torus is limiting requests (HTTP 429).${asks || ' Wait a minute and try again.'}${said}`, { ...base, ...wait });
     }
     if (status >= 500) {
-      return new TorusError('server-error', `Torus had a server error (HTTP ${status}). This is on Torus's side; try again in a few minutes.${said}`, base);
+      return new TorusError(
+        'server-error',
+        `Torus had a server error (HTTP ${status}). This is on Torus's side.${asks || ' Try again in a few minutes.'}${said}`,
+        status === 503 ? { ...base, ...wait } : base,
+      );
     }
     if (status >= 300 && status < 400) {
       return new TorusError(
@@ -401,6 +417,25 @@ function redactedError(error: unknown, secrets: string[]): unknown {
     ...(error.status === undefined ? {} : { status: error.status }),
     ...(torusMessage === undefined ? {} : { torusMessage }),
   });
+}
+
+/** "10 min", "2 h", "45 s". */
+export function describeWait(seconds: number): string {
+  if (seconds < 90) return `${seconds} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
+}
+
+function afterUncertainAttempt(error: TorusError): TorusError {
+  return new TorusError(
+    error.kind,
+    `${error.message} An earlier attempt timed out or met a server error, so Torus may already have used the request token then.`,
+    {
+      ...(error.status === undefined ? {} : { status: error.status }),
+      ...(error.torusMessage === undefined ? {} : { torusMessage: error.torusMessage }),
+      needsSignIn: error.needsSignIn,
+    },
+  );
 }
 
 function blamesKeyOrSecret(message: string | undefined): boolean {

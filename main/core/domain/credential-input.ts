@@ -1,4 +1,4 @@
-import { TorusError } from './errors.js';
+import { TorusError } from '../errors.js';
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 

@@ -1,4 +1,4 @@
-import { TorusError } from './errors.js';
+import { TorusError } from '../errors.js';
 import { redact } from './redact.js';
 
 /**

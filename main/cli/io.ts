@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import { TorusError } from '../errors.js';
+import { createInterface } from 'node:readline';
+import { TorusError } from '../core/errors.js';
 
 /** The CLI's streams, injectable so commands are testable without a terminal. */
 export interface CliIo {
@@ -76,4 +77,20 @@ export class PromptCancelled extends Error {
     super('cancelled');
     this.name = 'PromptCancelled';
   }
+}
+
+/** Asks one visible question on the terminal (stderr), for yes/no answers. */
+export function promptLine(io: CliIo, question: string): Promise<string> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: false });
+    let answered = false;
+    rl.question(question, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(answer);
+    });
+    rl.on('close', () => {
+      if (!answered) resolve('');
+    });
+  });
 }

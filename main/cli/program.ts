@@ -1,9 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { TorusError } from '../errors.js';
-import { EXIT, exitCodeFor, toTorusError } from '../errors.js';
-import { redact } from '../redact.js';
+import type { TorusError } from '../core/errors.js';
+import { EXIT, exitCodeFor, toTorusError } from '../core/errors.js';
+import { redact } from '../core/domain/redact.js';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
 import * as commands from './commands.js';
+import { SETTING_KEYS, setSetting, showSettings } from './settings-command.js';
 import { PromptCancelled, type CliIo } from './io.js';
 
 /**
@@ -32,6 +33,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--totp-base-url <url>', 'Torus TOTP base URL (beats TORUS_TOTP_BASE_URL; default: --base-url, then the profile)')
     .option('--timeout <seconds>', 'timeout per attempt (up to 3 attempts), in seconds')
     .option('--debug', 'show diagnostic details (never secrets)')
+    .option('-y, --yes', 'approve changes that send credentials or the token elsewhere (for scripts)')
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -49,11 +51,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (own.totpBaseUrl !== undefined) globals.totpBaseUrl = own.totpBaseUrl;
     if (own.timeout !== undefined) globals.timeout = own.timeout;
     if (own.debug === true) globals.debug = true;
+    if (own.yes === true) globals.yes = true;
   });
-  const ctx = (): CliContext => {
+  const ctx = async (): Promise<CliContext> => {
     if (!context) {
       debug = globals.debug === true;
-      context = createContext(io, globals, parseTimeout(globals.timeout));
+      context = await createContext(io, globals, parseTimeout(globals.timeout));
     }
     return context;
   };
@@ -65,15 +68,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       .addOption(new Option('--base-url <url>').hideHelp())
       .addOption(new Option('--totp-base-url <url>').hideHelp())
       .addOption(new Option('--timeout <seconds>').hideHelp())
-      .addOption(new Option('--debug').hideHelp());
+      .addOption(new Option('--debug').hideHelp())
+      .addOption(new Option('-y, --yes').hideHelp());
 
   command('login')
-    .description('save API key, API secret and a request token (or TOTP secret) to the keychain')
+    .description('save API key, API secret and a request token (or TOTP secret) to the keychain, and get the first token')
     .addOption(profileOption())
     .addOption(new Option('--mode <mode>', 'how tokens are obtained').choices(['request-token', 'totp']))
     .option('--stdin', 'read the three values as lines from standard input')
     .action(async (options: commands.LoginOptions) => {
-      const context = ctx();
+      const context = await ctx();
       await commands.login(context, {
         ...options,
         ...(globals.baseUrl === undefined ? {} : { baseUrl: globals.baseUrl }),
@@ -82,22 +86,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     });
 
   command('request-token')
-    .description('save a new request token (bare, or the redirect URL) read from standard input')
+    .description('save a fresh request token (bare, or the redirect URL) from standard input and exchange it for a token now')
     .argument('[token]', 'the token or redirect URL (discouraged: it lands in shell history)')
     .addOption(profileOption())
-    .action(async (token: string | undefined, options: { profile?: string }) => commands.setRequestToken(ctx(), options, token));
+    .option('--print', 'also print the new access token on stdout')
+    .action(async (token: string | undefined, options: { profile?: string; print?: boolean }) => commands.setRequestToken(await ctx(), options, token));
 
   command('refresh')
     .description('get a new access token from Torus now')
     .addOption(profileOption())
     .option('--print', 'also print the token on stdout')
-    .action(async (options: { profile?: string; print?: boolean }) => commands.refresh(ctx(), options));
+    .action(async (options: { profile?: string; print?: boolean }) => commands.refresh(await ctx(), options));
 
   command('get')
     .description('print the current access token')
     .addOption(profileOption())
     .option('--refresh-if-stale', 'refresh first when the token has expired or is missing')
-    .action(async (options: { profile?: string; refreshIfStale?: boolean }) => commands.get(ctx(), options));
+    .action(async (options: { profile?: string; refreshIfStale?: boolean }) => commands.get(await ctx(), options));
 
   command('exec')
     .description('run a command with TORUS_ACCESS_TOKEN set (refreshing first if stale)')
@@ -105,38 +110,56 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .argument('<command...>', 'the command and its arguments, after --')
     .passThroughOptions()
     .action(async (command: string[], options: { profile?: string }) => {
-      exitCode = await commands.exec(ctx(), options, command);
+      exitCode = await commands.exec(await ctx(), options, command);
     });
 
   command('status')
     .description("show the token's state, age and expiry")
     .addOption(profileOption())
     .option('--json', 'machine-readable output')
-    .action(async (options: { profile?: string; json?: boolean }) => commands.status(ctx(), options));
+    .action(async (options: { profile?: string; json?: boolean }) => commands.status(await ctx(), options));
 
   command('verify')
     .description('ask Torus whether the stored token still works')
     .addOption(profileOption())
     .action(async (options: { profile?: string }) => {
-      exitCode = await commands.verify(ctx(), options);
+      exitCode = await commands.verify(await ctx(), options);
     });
 
   command('profiles')
     .description('list profiles (the active one is starred)')
     .option('--use <name>', 'make this profile the active one')
     .option('--json', 'machine-readable output')
-    .action((options: { json?: boolean; use?: string }) => commands.profiles(ctx(), options));
+    .action(async (options: { json?: boolean; use?: string }) => commands.profiles(await ctx(), options));
 
   command('logout')
     .description("delete a profile's secrets and token from the keychain")
     .addOption(profileOption())
     .option('--remove-profile', 'also delete the profile from the settings')
-    .action(async (options: { profile?: string; removeProfile?: boolean }) => commands.logout(ctx(), options));
+    .action(async (options: { profile?: string; removeProfile?: boolean }) => commands.logout(await ctx(), options));
+
+  const settingsCommand = command('settings')
+    .description("show the settings (the same as the app's Settings view)")
+    .addOption(profileOption())
+    .option('--json', 'machine-readable output')
+    .action(async (options: { profile?: string; json?: boolean }) => showSettings(await ctx(), options));
+  settingsCommand
+    .command('set')
+    .description(`change one setting: ${Object.keys(SETTING_KEYS).join(', ')}`)
+    .argument('<key>', 'the setting')
+    .argument('<value>', 'its new value')
+    .addOption(profileOption())
+    .addOption(new Option('-y, --yes').hideHelp())
+    .addOption(new Option('--debug').hideHelp())
+    .action(async (key: string, value: string, options: { profile?: string; yes?: boolean; debug?: boolean }) => {
+      if (options.yes) globals.yes = true;
+      await setSetting(await ctx(), key, value, options);
+    });
 
   command('login-url')
     .description('print the Torus sign-in address that issues a new request token')
     .addOption(profileOption())
-    .action(async (options: { profile?: string }) => commands.loginUrl(ctx(), options));
+    .action(async (options: { profile?: string }) => commands.loginUrl(await ctx(), options));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,20 +1,15 @@
 import { spawn } from 'node:child_process';
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { TorusError } from './errors.js';
-import { redact } from './redact.js';
+import { TorusError } from '../errors.js';
+import { redact } from '../domain/redact.js';
+import { expandHome } from '../domain/export-target.js';
 
 /**
  * Hands a fresh token to trading bots: a file only the user can read, and/or a hook command
  * that receives the token on stdin (never in argv, where `ps` would show it).
  */
-export function expandHome(path: string): string {
-  if (path === '~') return homedir();
-  if (path.startsWith('~/') || path.startsWith('~\\')) return join(homedir(), path.slice(2));
-  return path;
-}
 
 /** Atomic: a reader sees the old token or the new one, never a half-written file. */
 export function writeTokenFile(path: string, token: string): string {
@@ -41,6 +36,25 @@ export function writeTokenFile(path: string, token: string): string {
     throw new TorusError('export-failed', `Could not write the token file ${target} (${code}). Check that the folder exists and is writable.`, {
       cause: error,
     });
+  }
+}
+
+/** Deletes the token file (a bot must not read a dead token). Returns true when one was removed. */
+export function removeTokenFile(path: string): boolean {
+  const target = resolve(expandHome(path));
+  try {
+    unlinkSync(target);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    if (code === 'ENOENT') return false;
+    throw new TorusError(
+      'export-failed',
+      `Could not delete the expired token file ${target} (${code}). Delete it by hand; it holds a token that no longer works.`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -89,6 +103,7 @@ export function runHook(command: string, token: string, timeoutMs: number, env: 
       });
     });
     child.stdin.on('error', () => undefined); // the hook may not read stdin at all
-    child.stdin.end(`${token}\n`);
+    // An empty input tells the hook that the token is gone (expired, logged out, removed).
+    child.stdin.end(token === '' ? '' : `${token}\n`);
   });
 }

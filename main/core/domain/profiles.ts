@@ -1,5 +1,6 @@
-import { TorusError } from './errors.js';
-import { profileSchema, type Profile, type ProfileMode, type Settings } from './settings-schema.js';
+import { TorusError } from '../errors.js';
+import { MAX_PROFILES, profileSchema, type Profile, type ProfileMode, type Settings } from './settings-schema.js';
+import { checkDisplayText } from './text.js';
 
 /** Profile lookup and creation rules shared by the CLI and the app. */
 export function slugify(name: string): string {
@@ -41,8 +42,6 @@ export function uniqueProfileId(settings: Settings, name: string): string {
   return id;
 }
 
-const NAME_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
 /**
  * A profile name as typed (CLI flag, popover field): trimmed, 1–40 characters, and free of
  * control characters, which would break the tray menu, notifications and one-line CLI output.
@@ -51,15 +50,14 @@ export function checkProfileName(raw: string): string {
   const name = raw.trim();
   if (name.length === 0) throw new TorusError('invalid-input', 'The profile name is empty.');
   if (name.length > 40) throw new TorusError('invalid-input', 'The profile name must be at most 40 characters.');
-  if (NAME_CONTROL.test(name)) throw new TorusError('invalid-input', 'The profile name must not contain line breaks or control characters.');
-  return name;
+  return checkDisplayText(name, 'The profile name');
 }
 
 /** Adds a profile to a settings draft and returns it; the first profile becomes active. */
 export function addProfile(draft: Settings, input: { name: string; mode?: ProfileMode; baseUrl?: string; totpBaseUrl?: string }): Profile {
   checkProfileName(input.name);
   if (findProfile(draft, input.name)) throw new TorusError('invalid-input', `A profile named "${input.name.trim()}" already exists.`);
-  if (draft.profiles.length >= 20) throw new TorusError('invalid-input', 'At most 20 profiles are supported.');
+  if (draft.profiles.length >= MAX_PROFILES) throw new TorusError('invalid-input', `At most ${MAX_PROFILES} profiles are supported.`);
   const parsed = profileSchema.safeParse({
     id: uniqueProfileId(draft, input.name),
     name: input.name,
@@ -74,9 +72,16 @@ export function addProfile(draft: Settings, input: { name: string; mode?: Profil
   return parsed.data;
 }
 
-export function removeProfile(draft: Settings, id: string): void {
-  draft.profiles = draft.profiles.filter((p) => p.id !== id);
+/** Forgets everything the settings know about a profile's token (logout keeps the profile itself). */
+export function forgetTokenState(draft: Settings, id: string): void {
   delete draft.tokens[id];
   delete draft.history[id];
+  delete draft.refusals[id];
+  delete draft.exportIssues[id];
+}
+
+export function removeProfile(draft: Settings, id: string): void {
+  draft.profiles = draft.profiles.filter((p) => p.id !== id);
+  forgetTokenState(draft, id);
   if (draft.activeProfileId === id) draft.activeProfileId = draft.profiles[0]?.id ?? null;
 }

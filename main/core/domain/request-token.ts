@@ -1,4 +1,4 @@
-import { TorusError } from './errors.js';
+import { TorusError } from '../errors.js';
 
 /**
  * Accepts what a user pastes after signing in: a bare request token, or the whole redirect

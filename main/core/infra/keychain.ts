@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
-import { TorusError, messages } from './errors.js';
+import { TorusError, messages } from '../errors.js';
+import type { TokenMeta } from '../domain/settings-schema.js';
+import { fingerprint } from '../domain/redact.js';
 
 /**
  * Secrets live only in the OS keychain. Callers see this small interface; keytar sits behind
@@ -140,5 +142,52 @@ export class Vault {
 
   async deleteProfile(profileId: string): Promise<void> {
     for (const name of SECRET_NAMES) await this.delete(profileId, name);
+  }
+
+  /**
+   * The access token with its expiry, from one keychain item: a process that reads it needs no
+   * settings file to know whether the token is still good (a full disk never hides a token).
+   */
+  async getToken(profileId: string): Promise<StoredToken | null> {
+    const raw = await this.get(profileId, 'accessToken');
+    return raw === null ? null : decodeStoredToken(raw);
+  }
+
+  async setToken(profileId: string, token: string, meta: TokenMeta): Promise<void> {
+    await this.set(profileId, 'accessToken', encodeStoredToken(token, meta));
+  }
+}
+
+export interface StoredToken {
+  token: string;
+  /** Null for a token stored by an older version (its expiry is in the settings file only). */
+  meta: TokenMeta | null;
+}
+
+const STORED_TOKEN_PREFIX = '{"v":1,';
+
+export function encodeStoredToken(token: string, meta: TokenMeta): string {
+  const { issuedAt, expiresAt, expirySource, jwtExpiresAt, source } = meta;
+  return JSON.stringify({ v: 1, token, issuedAt, expiresAt, expirySource, jwtExpiresAt, source });
+}
+
+export function decodeStoredToken(raw: string): StoredToken {
+  if (!raw.startsWith(STORED_TOKEN_PREFIX)) return { token: raw, meta: null };
+  try {
+    const v = JSON.parse(raw) as Record<string, unknown>;
+    const token = v.token;
+    const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? Math.trunc(x) : null);
+    if (typeof token !== 'string' || token.length === 0) return { token: raw, meta: null };
+    const issuedAt = num(v.issuedAt);
+    const expiresAt = num(v.expiresAt);
+    const expirySource = v.expirySource === 'jwt' || v.expirySource === 'daily-cutoff' ? v.expirySource : null;
+    const source = v.source === 'request-token' || v.source === 'totp' ? v.source : null;
+    if (issuedAt === null || expiresAt === null || expirySource === null || source === null) return { token, meta: null };
+    return {
+      token,
+      meta: { issuedAt, expiresAt, expirySource, jwtExpiresAt: num(v.jwtExpiresAt), source, fingerprint: fingerprint(token), exportRetracted: false },
+    };
+  } catch {
+    return { token: raw, meta: null };
   }
 }

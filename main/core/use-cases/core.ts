@@ -1,0 +1,74 @@
+import { SettingsFile } from '../infra/settings-file.js';
+import { KeytarBackend, Vault, KEYCHAIN_SERVICE, type SecretBackend } from '../infra/keychain.js';
+import type { ClientOptions } from '../infra/session-client.js';
+import type { Clock, Log } from '../ports.js';
+import type { RefreshOutcome } from './tokens.js';
+
+/**
+ * What every use case works with: the shared settings file, the keychain, the clock, the HTTP
+ * options and the in-process bookkeeping (refreshes in flight, change listeners). The app and
+ * the CLI each create one per process and pass it to the same use-case functions.
+ */
+export interface Core {
+  readonly settings: SettingsFile;
+  readonly vault: Vault;
+  readonly now: Clock;
+  readonly log: Log;
+  /** For the session client: retry policy, injected sleep/random/fetch in tests. */
+  readonly http: Omit<ClientOptions, 'timeoutMs' | 'signal' | 'log'>;
+  /** Refreshes running in this process, by profile (one HTTP request per profile at a time). */
+  readonly flights: Map<string, Promise<RefreshOutcome>>;
+  /** Something about a profile changed (a refresh started or ended, credentials, settings). */
+  onChange(listener: (profileId: string | null) => void): () => void;
+  changed(profileId: string | null): void;
+}
+
+export interface CoreOptions {
+  configDir: string;
+  keychain?: SecretBackend;
+  keychainService?: string;
+  now?: Clock;
+  log?: Log;
+  http?: Core['http'];
+  /** Poll interval while another process writes the settings. */
+  lockPollMs?: number;
+}
+
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const log = options.log ?? (() => undefined);
+  const settings = await SettingsFile.open({
+    dir: options.configDir,
+    log,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.lockPollMs ? { lockPollMs: options.lockPollMs } : {}),
+  });
+  const vault = new Vault(options.keychain ?? new KeytarBackend(), options.keychainService ?? KEYCHAIN_SERVICE);
+  return coreFrom({ settings, vault, now: options.now ?? Date.now, log, http: options.http ?? {} });
+}
+
+/** A Core over already-made parts (tests that share one settings file between two "processes"). */
+export function coreFrom(parts: { settings: SettingsFile; vault: Vault; now?: Clock; log?: Log; http?: Core['http'] }): Core {
+  const listeners = new Set<(profileId: string | null) => void>();
+  const log = parts.log ?? (() => undefined);
+  return {
+    settings: parts.settings,
+    vault: parts.vault,
+    now: parts.now ?? Date.now,
+    log,
+    http: parts.http ?? {},
+    flights: new Map(),
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    changed(profileId) {
+      for (const listener of listeners) {
+        try {
+          listener(profileId);
+        } catch (error) {
+          log(`change listener failed: ${error instanceof Error ? error.name : 'error'}`);
+        }
+      }
+    },
+  };
+}
