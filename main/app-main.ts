@@ -126,10 +126,12 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
     return null;
   }
   // Registered before the first await: a second launch during start-up must not be lost.
-  let popoverRef: PopoverWindow | undefined;
+  const popoverRef: { current?: PopoverWindow } = {};
   let pendingShow = false;
+  let lookHook: () => void = () => undefined;
   const showPopover = () => {
-    if (popoverRef) popoverRef.show();
+    lookHook();
+    if (popoverRef.current) popoverRef.current.show();
     else pendingShow = true;
   };
   app.on('second-instance', showPopover);
@@ -149,7 +151,13 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
   // A start at login shows no window; every start checks the tokens (below).
   const hidden = argv.includes(HIDDEN_ARG);
 
-  const core = await createCore({ configDir: dir, keychainService: keychainServiceFor(env), log, ...(options.keychain ? { keychain: options.keychain } : {}) });
+  const core = await createCore({
+    configDir: dir,
+    keychainService: keychainServiceFor(env),
+    log,
+    now: () => timers.now(),
+    ...(options.keychain ? { keychain: options.keychain } : {}),
+  });
 
   // Known once the popover's location is; until then nothing counts as our page.
   let checkSender: (url: string | undefined) => boolean = () => false;
@@ -237,7 +245,10 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
     },
     refresh: (profileId: string) => void refresh(core, profileId, 'manual').catch(report('Refresh')),
     signIn: (profileId: string) => void signIn(core, ports.signIn, profileId).catch(report('Sign in')),
-    open: (view?: PopoverView) => popover.show(view ? { view } : undefined),
+    open: (view?: PopoverView) => {
+      lookHook();
+      popover.show(view ? { view } : undefined);
+    },
     switchProfile: (id: string) => void switchProfile(core, id).catch(report('Switch profile')),
     setStartAtLogin: async (enabled: boolean) => {
       try {
@@ -256,8 +267,9 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
     return profile ? inQuietHours(core.now(), { time: settings.refresh.cutoffTime, zone: settings.refresh.cutoffZone }, profile.readyBy) : false;
   };
   const notifier = new Notifier({
+    holdUntilStarted: true,
     onSignIn: (profileId) => actions.signIn(profileId),
-    onOpen: () => popover.show(),
+    onOpen: () => showPopover(),
     isPopoverVisible: () => popover.isVisible(),
     isQuiet,
     now: core.now,
@@ -293,7 +305,10 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
         actions.signIn(reminder.profileId);
         return;
       }
-      void view.state().then((state) => notifier.remind(reminder, state));
+      void view
+        .state()
+        .then((state) => notifier.remind(reminder, state))
+        .catch((error: unknown) => log(`reminder for ${reminder.profileId} failed: ${isTorusError(error) ? error.kind : 'error'}`));
     },
     onError: (profileId, error) => log(`automatic refresh of ${profileId} failed: ${isTorusError(error) ? error.kind : 'error'}`),
   });
@@ -304,9 +319,11 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
     options.networkPollMs,
   );
 
-  const tray = createTrayController({ actions, popover, platform, onError: (error) => report('Tray')(error), onLook: () => monitor.checkClock(), log });
+  // Whenever the trader looks (tray, popover, notification), a changed wall clock is noticed.
+  lookHook = () => monitor.checkClock();
+  const tray = createTrayController({ actions, popover, platform, onError: (error) => report('Tray')(error), onLook: lookHook, log });
   trayRef.current = tray;
-  popoverRef = popover;
+  popoverRef.current = popover;
 
   const unwatchCore = core.onChange(() => void publish());
   // Our own settings writes, and the CLI's (a folder watch: event-driven, no polling).
@@ -339,6 +356,8 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
       log('network still down after waiting; the schedule retries');
     }
     await monitor.event('login');
+    await publish();
+    notifier.startupDone();
   })();
 
   let stopped = false;
@@ -363,6 +382,7 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
   // Quitting takes our token off the clipboard first (if it is still there).
   let clipboardCleared = false;
   app.on('before-quit', (event) => {
+    if (stopped) return;
     if (!clipboardCleared) {
       clipboardCleared = true;
       event.preventDefault();

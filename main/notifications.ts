@@ -15,6 +15,7 @@
  * the profile and never contains a token or secret (error messages are redacted once more).
  */
 import { Notification } from 'electron';
+import { attentionNeeded } from './core/domain/token-status.js';
 import { formatClock, shortReason } from './tray-menu.js';
 import type { Reminder } from './core/use-cases/monitor.js';
 import type { AppState, ProfileView } from '../preload/contract.js';
@@ -46,6 +47,13 @@ export interface NotificationContext {
 const MAX_BODY = 240;
 const clip = (text: string): string => (text.length <= MAX_BODY ? text : `${text.slice(0, MAX_BODY - 1)}…`);
 const usable = (p: ProfileView) => p.status === 'fresh' || p.status === 'expiring-soon';
+/** An error's first sentence, ending in one full stop ("Is Torus down?" keeps its question mark). */
+const reasonOf = (message: string): string => {
+  const reason = shortReason(message, 160);
+  return /[.?!…]$/.test(reason) ? reason : `${reason}.`;
+};
+/** The "told once" key of a refresh failure; forgotten when the profile recovers. */
+const failureKeyPrefix = (profileId: string): string => `failed:${profileId}:`;
 
 function signInNeeded(p: ProfileView, key: string): NotificationSpec {
   return {
@@ -70,7 +78,7 @@ export function notificationFor(before: ProfileView, after: ProfileView, context
     if (!context.shown.has(key)) return signInNeeded(after, key);
   }
   if (newError && !newError.needsSignIn && !context.popoverVisible) {
-    const key = `failed:${after.id}:${newError.kind}:${newError.message}`;
+    const key = `${failureKeyPrefix(after.id)}${newError.kind}:${newError.message}`;
     if (!context.shown.has(key)) {
       const token = after.token;
       const tail = token && usable(after) ? ` The current token still works until ${formatClock(token.expiresAt, context.timeZone)}.` : '';
@@ -78,7 +86,7 @@ export function notificationFor(before: ProfileView, after: ProfileView, context
         kind: 'refresh-failed',
         profileId: after.id,
         title: `Token refresh failed: ${after.name}`,
-        body: clip(`${shortReason(newError.message, 160)}.${tail}`),
+        body: clip(`${reasonOf(newError.message)}${tail}`),
         action: 'open',
         silent: false,
         key,
@@ -86,7 +94,9 @@ export function notificationFor(before: ProfileView, after: ProfileView, context
     }
   }
   const token = after.token;
-  if (token && usable(after) && before.token?.fingerprint !== token.fingerprint && !usable(before) && before.status !== 'none') {
+  // Only after the profile needed the trader (a sign-in, a failure): a routine refresh of an
+  // expired token (stale → fresh) is no news.
+  if (token && usable(after) && before.token?.fingerprint !== token.fingerprint && attentionNeeded(before.status) !== null) {
     return {
       kind: 'token-ready',
       profileId: after.id,
@@ -97,7 +107,8 @@ export function notificationFor(before: ProfileView, after: ProfileView, context
       key: `ready:${token.fingerprint}`,
     };
   }
-  if (after.mode === 'request-token' && after.status === 'expiring-soon' && token?.expirySource === 'jwt') {
+  const becameExpiring = before.status !== 'expiring-soon' || before.token?.fingerprint !== token?.fingerprint;
+  if (after.mode === 'request-token' && after.status === 'expiring-soon' && token?.expirySource === 'jwt' && becameExpiring) {
     // A daily-cutoff expiry is the normal end of the day: the ready-by reminder covers it.
     const key = `expiring:${token.fingerprint}`;
     if (!context.shown.has(key)) {
@@ -118,7 +129,7 @@ export function notificationFor(before: ProfileView, after: ProfileView, context
 /** The reminder for a profile that needs the trader (ready-by time, login, unlock, wake). */
 export function reminderFor(reminder: Reminder, profile: ProfileView): NotificationSpec {
   if (reminder.need === 'sign-in') return signInNeeded(profile, `reminder:${profile.id}:${reminder.event}`);
-  const reason = profile.lastError ? `${shortReason(profile.lastError.message, 160)}. ` : '';
+  const reason = profile.lastError ? `${reasonOf(profile.lastError.message)} ` : '';
   return {
     kind: 'reminder',
     profileId: profile.id,
@@ -131,6 +142,8 @@ export function reminderFor(reminder: Reminder, profile: ProfileView): Notificat
 }
 
 export interface NotifierOptions {
+  /** Hold state-change notices until `startupDone()` (the app's start-up check reminds instead). */
+  holdUntilStarted?: boolean;
   onSignIn: (profileId: string) => void;
   onOpen: () => void;
   isPopoverVisible?: () => boolean;
@@ -139,20 +152,38 @@ export interface NotifierOptions {
   timeZone?: string;
 }
 
-/** A reminder and a state change about the same profile within this long are one notification. */
-const SAME_MOMENT_MS = 60_000;
+/** A reminder and a state change of the same family about the same profile within this long are one notification. */
+export const SAME_MOMENT_MS = 60_000;
+
+/** Notifications that say the same thing to the trader: a sign-in request (however it came), a failure, a new token. */
+type Family = 'sign-in' | 'refresh-failed' | 'token-ready';
+const familyOf = (spec: NotificationSpec): Family =>
+  spec.action === 'sign-in' ? 'sign-in' : spec.kind === 'reminder' || spec.kind === 'refresh-failed' ? 'refresh-failed' : 'token-ready';
 
 /** Feeds states and reminders to the decisions above and shows the result. */
 export class Notifier {
-  private settled = new Map<string, ProfileView>();
+  private readonly settled = new Map<string, ProfileView>();
   private readonly shownKeys = new Set<string>();
-  private readonly lastShown = new Map<string, { kind: NotificationKind | 'sign-in'; at: number }>();
+  /** When each profile + family was last shown, for the "same moment" dedupe. */
+  private readonly lastShown = new Map<string, number>();
   /** Shown notifications are kept referenced until closed, or their click handler is lost. */
   private readonly live = new Set<Notification>();
   /** Everything shown, newest last (tests, diagnostics). */
   readonly history: NotificationSpec[] = [];
+  /**
+   * While the app starts, its state changes (the start-up check) are told only through the
+   * start-up reminders, never twice; `startupDone` ends that.
+   */
+  private starting: boolean;
 
-  constructor(private readonly options: NotifierOptions) {}
+  constructor(private readonly options: NotifierOptions) {
+    this.starting = options.holdUntilStarted === true;
+  }
+
+  /** The start-up check is over: from now on state changes notify. */
+  startupDone(): void {
+    this.starting = false;
+  }
 
   /** Decides on each profile's change since its last settled state; returns what was shown. */
   update(next: AppState): NotificationSpec[] {
@@ -168,9 +199,11 @@ export class Notifier {
       seen.add(profile.id);
       // Decide on settled states only: mid-refresh states come and go.
       if (profile.status === 'refreshing') continue;
+      // Recovered: the same failure on another day is news again.
+      if (profile.lastError === null) this.forget(failureKeyPrefix(profile.id));
       const before = this.settled.get(profile.id);
       this.settled.set(profile.id, profile);
-      if (!before) continue; // the first state of this run: the start-up reminders cover it
+      if (!before || this.starting) continue; // the first state of this run, or the start-up check: the start-up reminders cover it
       const spec = notificationFor(before, profile, context);
       if (spec && this.show(spec)) shown.push(spec);
     }
@@ -178,20 +211,31 @@ export class Notifier {
     return shown;
   }
 
+  /**
+   * A reminder from the monitor. Shown only while the profile still needs the trader (the
+   * state is read after the reminder was sent) and never in its quiet hours.
+   */
   remind(reminder: Reminder, state: AppState): NotificationSpec | null {
     const profile = state.profiles.find((p) => p.id === reminder.profileId);
-    if (!profile) return null;
-    const spec = reminderFor(reminder, profile);
+    if (!profile || this.options.isQuiet(profile.id)) return null;
+    const need = attentionNeeded(profile.status);
+    if (!need) return null;
+    const spec = reminderFor({ ...reminder, need }, profile);
     return this.show(spec) ? spec : null;
+  }
+
+  private forget(prefix: string): void {
+    for (const key of [...this.shownKeys]) if (key.startsWith(prefix)) this.shownKeys.delete(key);
   }
 
   private show(spec: NotificationSpec): boolean {
     const now = (this.options.now ?? Date.now)();
-    const family = spec.action === 'sign-in' ? 'sign-in' : spec.kind === 'reminder' ? 'refresh-failed' : spec.kind;
-    const last = this.lastShown.get(spec.profileId);
-    if (last && last.kind === family && now - last.at < SAME_MOMENT_MS) return false;
-    this.lastShown.set(spec.profileId, { kind: family, at: now });
+    // Told (now, or by the other notification of the same moment): not again.
     this.shownKeys.add(spec.key);
+    const family = `${spec.profileId}\u0000${familyOf(spec)}`;
+    const last = this.lastShown.get(family);
+    if (last !== undefined && now - last >= 0 && now - last < SAME_MOMENT_MS) return false;
+    this.lastShown.set(family, now);
     this.history.push(spec);
     if (!Notification.isSupported()) return true;
     const notification = new Notification({ title: spec.title, body: spec.body, silent: spec.silent });

@@ -70,21 +70,40 @@ export function createTrayImage(
   return image;
 }
 
-/** Windows truncates tray tooltips at 127 characters; keep every platform within that. */
+/** Windows truncates tray tooltips at 127 characters (UTF-16 units); keep every platform within that. */
 export const TOOLTIP_MAX = 127;
+
+const TITLE = 'Torus Token';
+/** Most urgent first (as `mostUrgent` in the core's token-status). */
+const URGENCY_ORDER: readonly TokenStatus[] = ['needs-sign-in', 'failed', 'stale', 'none', 'expiring-soon', 'refreshing', 'fresh'];
+/** A profile line's longest form, so the title and a "+N more" line always fit beside it. */
+const LINE_MAX = TOOLTIP_MAX - TITLE.length - 16;
+
+function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max - 1);
+  // Never leave half of a surrogate pair (an emoji in a profile name).
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut.trimEnd()}…`;
+}
 
 /**
  * "Torus Token — token fresh until 06:00", or one line per profile when there are several
  * ("Main: token fresh until 06:00"), most urgent first. Absolute times: true without a timer.
+ * When the lines do not fit, the least urgent ones give way to "+N more".
  */
 export function trayTooltip(state: AppState, options: StatusTextOptions = {}): string {
-  let text: string;
-  if (state.profiles.length === 0) text = 'Torus Token — not set up yet';
-  else if (state.profiles.length === 1) text = `Torus Token — ${describeProfile(state.profiles[0]!, options)}`;
-  else {
-    const order: TokenStatus[] = ['needs-sign-in', 'failed', 'stale', 'none', 'expiring-soon', 'refreshing', 'fresh'];
-    const sorted = [...state.profiles].sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));
-    text = ['Torus Token', ...sorted.map((p) => `${p.name}: ${describeProfile(p, options)}`)].join('\n');
+  if (state.profiles.length === 0) return `${TITLE} — not set up yet`;
+  if (state.profiles.length === 1) return clipText(`${TITLE} — ${describeProfile(state.profiles[0]!, options)}`, TOOLTIP_MAX);
+  const sorted = [...state.profiles].sort((a, b) => URGENCY_ORDER.indexOf(a.status) - URGENCY_ORDER.indexOf(b.status));
+  const lines = sorted.map((p) => clipText(`${p.name}: ${describeProfile(p, options)}`, LINE_MAX));
+  const all = [TITLE, ...lines].join('\n');
+  if (all.length <= TOOLTIP_MAX) return all;
+  const kept: string[] = [];
+  for (const line of lines) {
+    const more = `+${lines.length - kept.length - 1} more`;
+    if ([TITLE, ...kept, line, more].join('\n').length > TOOLTIP_MAX) break;
+    kept.push(line);
   }
-  return text.length <= TOOLTIP_MAX ? text : `${text.slice(0, TOOLTIP_MAX - 1)}…`;
+  return [TITLE, ...kept, `+${lines.length - kept.length} more`].join('\n');
 }

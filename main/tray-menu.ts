@@ -199,7 +199,12 @@ export function buildTrayMenuTemplate(
             label: TRAY_MENU_LABELS.showInPopover,
             type: 'checkbox',
             checked: profile.id === state.activeProfileId,
-            click: run('switchProfile', () => (profile.id === state.activeProfileId ? undefined : actions.switchProfile(profile.id))),
+            click: (item) => {
+              // Electron unticks a checkbox before calling click; the shown profile stays shown
+              // (a Linux menu is kept until the next update, so it must not lie until then).
+              if (profile.id === state.activeProfileId) item.checked = true;
+              else run('switchProfile', () => actions.switchProfile(profile.id))();
+            },
           },
         ],
       });

@@ -48,16 +48,31 @@ export function createTrayController(options: TrayControllerOptions): TrayContro
 
   let last: { state: AppState; loginItem: ContractLoginItemView } | null = null;
   let menu: Menu | null = null;
+  let menuSignature = '';
+  let shownTooltip = '';
 
+  // A used item may have changed the live menu (Electron flips a checkbox before `click`), so
+  // the next update rebuilds it even when the state looks the same. The menu is closed by then.
+  const used = <T>(call: () => T): T => {
+    menuSignature = '';
+    return call();
+  };
+  const given = options.actions;
   const actions: TrayActions = {
-    ...options.actions,
-    setStartAtLogin: async (enabled) => {
-      const result = await options.actions.setStartAtLogin(enabled);
-      // Show the real outcome at once (it can differ from the wish: "requires approval").
-      if (last && (typeof result === 'boolean' || (typeof result === 'object' && result !== null)))
-        render(last.state, loginItemOf(result as boolean | ContractLoginItemView));
-      return result;
-    },
+    copy: (profileId) => used(() => given.copy(profileId)),
+    refresh: (profileId) => used(() => given.refresh(profileId)),
+    signIn: (profileId) => used(() => given.signIn(profileId)),
+    open: (view) => used(() => given.open(view)),
+    switchProfile: (id) => used(() => given.switchProfile(id)),
+    quit: () => used(() => given.quit()),
+    setStartAtLogin: (enabled) =>
+      used(async () => {
+        const result = await given.setStartAtLogin(enabled);
+        // Show the real outcome at once (it can differ from the wish: "requires approval").
+        if (last && (typeof result === 'boolean' || (typeof result === 'object' && result !== null)))
+          render(last.state, loginItemOf(result as boolean | ContractLoginItemView));
+        return result;
+      }),
   };
 
   function render(state: AppState, loginItem: ContractLoginItemView): void {
@@ -68,23 +83,40 @@ export function createTrayController(options: TrayControllerOptions): TrayContro
       iconKey = key;
       tray.setImage(image(key));
     }
-    // Absolute times only ("until 06:00"): the texts stay true without a timer re-rendering them,
-    // and a Linux menu is never replaced while it is open.
+    // Absolute times only ("until 06:00"): the texts stay true without a timer re-rendering them.
     const textOptions = options.timeZone ? { timeZone: options.timeZone } : {};
-    tray.setToolTip(trayTooltip(state, textOptions));
-    menu = Menu.buildFromTemplate(
-      buildTrayMenuTemplate(state, loginItem, actions, { ...textOptions, ...(options.onError ? { onError: options.onError } : {}) }),
-    );
+    const tooltip = trayTooltip(state, textOptions);
+    if (tooltip !== shownTooltip) {
+      shownTooltip = tooltip;
+      tray.setToolTip(tooltip);
+    }
+    const template = buildTrayMenuTemplate(state, loginItem, actions, { ...textOptions, ...(options.onError ? { onError: options.onError } : {}) });
+    // An update that changes nothing in the menu (a re-published state) keeps the menu as it is:
+    // replacing the menu set on a Linux tray closes it when it is open. Every item's behaviour
+    // follows from what the signature holds (ids carry the profile, `checked` the active one).
+    const signature = JSON.stringify(template);
+    if (menu && signature === menuSignature) return;
+    menuSignature = signature;
+    menu = Menu.buildFromTemplate(template);
     if (platform === 'linux') tray.setContextMenu(menu);
   }
 
+  /** The hook must never cost the click its popover or menu. */
+  const look = (): void => {
+    try {
+      options.onLook?.();
+    } catch {
+      (options.log ?? console.error)('tray: the look hook failed');
+    }
+  };
+
   tray.on('click', () => {
-    options.onLook?.();
+    look();
     options.popover.toggle();
   });
   if (platform !== 'linux') {
     tray.on('right-click', () => {
-      options.onLook?.();
+      look();
       if (menu) tray.popUpContextMenu(menu);
     });
   }

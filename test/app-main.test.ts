@@ -1,29 +1,34 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
-import { confFactory, SettingsStore } from '../main/core/settings-store.js';
+import { createCore } from '../main/core/use-cases/core.js';
 import { Vault } from '../main/core/infra/keychain.js';
+import { profileState, refresh } from '../main/core/use-cases/tokens.js';
 import { addProfile } from '../main/core/domain/profiles.js';
+import type { ProfileMode } from '../main/core/domain/settings-schema.js';
 import { ipcName } from '../preload/contract.js';
 import type { AppState, Result } from '../preload/contract.js';
 import { tempDir, uniqueProfileId, distinctiveCredentials } from './helpers/core-fixtures.js';
 
 /**
  * The composition root under the fake `electron` module, with everything else real: the
- * keychain (throwaway Secret Service), the settings file, and HTTP to the simulator.
+ * keychain (throwaway Secret Service), the settings file, and HTTP to the simulator, whose
+ * request tokens are single-use.
  */
 const fake = await vi.hoisted(async () => (await import('./helpers/fake-electron.js')).createFakeElectron());
 vi.mock('electron', () => fake);
 const { startApp } = await import('../main/app-main.js');
 type Running = NonNullable<Awaited<ReturnType<typeof startApp>>>;
 
+const TOTP_SECRET = 'JBSWY3DPEHPK3PXP';
 let sim: TorusSimulator;
 let config: { path: string; remove: () => void };
 let running: Running | null = null;
 const vault = new Vault();
 const quiet = () => undefined;
+const seeded: string[] = [];
 
 beforeAll(async () => {
-  sim = await startSimulator({ requestTokenReuse: 'reusable' });
+  sim = await startSimulator({ totpSecret: TOTP_SECRET });
 });
 afterAll(async () => {
   await sim.close();
@@ -34,53 +39,133 @@ beforeEach(() => {
   sim.setFault('none');
   sim.resetLog();
 });
-afterEach(() => {
+afterEach(async () => {
   running?.shutdown();
   running = null;
+  for (const id of seeded.splice(0)) await vault.deleteProfile(id);
   config.remove();
 });
 
-/** A profile with credentials saved, as after setup. */
-async function seedProfile(): Promise<string> {
+const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+
+/**
+ * A profile with credentials saved, as after setup. `quietNow` puts the present moment inside
+ * (true) or outside (false) the quiet hours between the daily cutoff and the ready-by time.
+ */
+async function seedProfile(options: { mode?: ProfileMode; quietNow?: boolean; atLogin?: boolean } = {}): Promise<string> {
   const creds = distinctiveCredentials();
   sim.update({ apiKey: creds.apiKey, apiSecret: creds.apiSecret });
   const id = uniqueProfileId('app');
-  const settings = SettingsStore.open({ dir: config.path });
-  settings.update((draft) => {
-    const p = addProfile(draft, { name: id, baseUrl: sim.url });
+  seeded.push(id);
+  const core = await createCore({ configDir: config.path });
+  const now = Date.now();
+  await core.settings.update((draft) => {
+    const p = addProfile(draft, { name: id, baseUrl: sim.url, totpBaseUrl: sim.url, mode: options.mode ?? 'request-token' });
     draft.activeProfileId = p.id;
+    draft.refresh.cutoffZone = 'UTC';
+    draft.refresh.atLogin = options.atLogin ?? true;
+    if (options.quietNow) {
+      draft.refresh.cutoffTime = hhmm(now - 3_600_000);
+      p.readyBy = hhmm(now + 3_600_000);
+    } else {
+      // Cutoff and ready-by an hour or two ahead: now is outside the quiet hours.
+      draft.refresh.cutoffTime = hhmm(now + 3_600_000);
+      p.readyBy = hhmm(now + 7_200_000);
+    }
   });
   await vault.set(id, 'apiKey', creds.apiKey);
   await vault.set(id, 'apiSecret', creds.apiSecret);
-  await vault.set(id, 'requestToken', sim.issueRequestToken());
+  if (options.mode === 'totp') await vault.set(id, 'totpSecret', TOTP_SECRET);
+  else await vault.set(id, 'requestToken', sim.issueRequestToken());
   return id;
 }
 
 async function start(argv: string[] = ['electron', '.'], extra: { networkPollMs?: number } = {}): Promise<Running> {
-  const app = await startApp({ argv, env: { ...process.env, TORUS_TOKEN_CONFIG_DIR: config.path }, platform: 'linux', confFactory, log: quiet, ...extra });
+  const app = await startApp({ argv, env: { ...process.env, TORUS_TOKEN_CONFIG_DIR: config.path }, platform: 'linux', log: quiet, ...extra });
   if (!app) throw new Error('startApp returned null');
   running = app;
   return app;
 }
+
+const status = (app: Running, id: string) => profileState(app.core, id).status;
+const notifications = () => fake.__test.world.shownNotifications.map((n) => `${n.title} | ${n.body}`);
 
 describe('the app at start-up', () => {
   it('first run (no profile): the popover opens for the guided setup', async () => {
     const app = await start();
     await app.startup;
     expect(app.popover.isVisible()).toBe(true);
-    expect(fake.__test.lastTray().tooltip).toMatch(/not set up|no token/i);
+    expect(fake.__test.lastTray().tooltip).toMatch(/not set up/i);
   });
 
-  it('a launch at login (--hidden) refreshes on its own, shows no window, and says so in a notification', async () => {
+  it('a start at login (--hidden) gets the token on its own and shows no window; nothing needed the trader, so nothing notifies', async () => {
     const id = await seedProfile();
     const app = await start(['electron', '.', '--hidden']);
     await app.startup;
+    await app.settle();
     expect(sim.requestCount('generate')).toBe(1);
     expect(app.popover.isVisible()).toBe(false);
-    expect(app.service.state(id).status).toBe('fresh');
-    await vi.waitFor(() => expect(fake.__test.world.shownNotifications.map((n) => `${n.title} ${n.body}`).join(' ')).toMatch(/refreshed at login/i));
-    expect(fake.__test.lastTray().tooltip).toMatch(/fresh/);
-    await vault.deleteProfile(id);
+    expect(status(app, id)).toBe('fresh');
+    expect(fake.__test.lastTray().tooltip).toMatch(/token fresh until \d\d:\d\d/);
+    expect(notifications()).toEqual([]);
+  });
+
+  it('every start checks the tokens, not only a detected login launch; "refresh at login" off means no refresh at all', async () => {
+    const id = await seedProfile({ atLogin: false });
+    const app = await start(['electron', '.']); // an ordinary start
+    await app.startup;
+    expect(sim.requestCount('generate')).toBe(0);
+    expect(status(app, id)).toBe('none');
+  });
+
+  it('a spent request token at start, inside the quiet hours: needs sign-in, silently', async () => {
+    const id = await seedProfile({ quietNow: true });
+    const first = await start(['electron', '.', '--hidden']);
+    await first.startup;
+    first.shutdown();
+    // The next morning: yesterday's request token is spent; the start tries it once.
+    fake.__test.reset();
+    await vault.set(id, 'requestToken', (await vault.get(id, 'requestToken'))!);
+    const core = await createCore({ configDir: config.path });
+    await core.settings.update((d) => void (d.tokens[id]!.expiresAt = Date.now() - 1_000));
+    const app = await start(['electron', '.', '--hidden']);
+    await app.startup;
+    await app.settle();
+    expect(sim.requestCount('generate')).toBe(2);
+    expect(status(app, id)).toBe('needs-sign-in');
+    expect(notifications()).toEqual([]);
+    expect(fake.__test.lastTray().tooltip).toMatch(/sign-in needed/);
+  });
+
+  it('a refused request token at start, after the ready-by time: one notification naming the profile; clicking it opens the sign-in window', async () => {
+    const id = await seedProfile();
+    sim.setFault('reject-401', { routes: ['generate'] });
+    const app = await start(['electron', '.', '--hidden']);
+    await app.startup;
+    await app.settle();
+    expect(status(app, id)).toBe('needs-sign-in');
+    await vi.waitFor(() => expect(notifications()).toHaveLength(1));
+    expect(notifications()[0]).toContain(id);
+    expect(notifications()[0]).toMatch(/sign in/i);
+    const windowsBefore = fake.__test.world.windows.length;
+    fake.__test.world.shownNotifications.at(-1)!.notification.click();
+    await vi.waitFor(() => expect(fake.__test.world.windows.length).toBe(windowsBefore + 1));
+    const signIn = fake.__test.lastWindow();
+    expect(signIn.webContents.getURL()).toContain('/connect/login/');
+    signIn.close();
+  });
+
+  it('the option to open the sign-in window by itself does so at start instead of notifying', async () => {
+    const id = await seedProfile();
+    const core = await createCore({ configDir: config.path });
+    await core.settings.update((d) => void (d.profiles.find((p) => p.id === id)!.signInAtReadyBy = true));
+    await vault.delete(id, 'requestToken'); // nothing to try: sign-in is needed
+    const app = await start(['electron', '.', '--hidden']);
+    await app.startup;
+    const signInWindows = () => fake.__test.world.windows.filter((w) => w.webContents.getURL().includes('/connect/login/'));
+    await vi.waitFor(() => expect(signInWindows()).toHaveLength(1));
+    expect(notifications()).toEqual([]);
+    expect(sim.requestCount('generate')).toBe(0);
   });
 
   it('a second launch opens the popover of the running instance; without the lock it quits', async () => {
@@ -89,10 +174,13 @@ describe('the app at start-up', () => {
     expect(app.popover.isVisible()).toBe(false);
     fake.app.secondInstance();
     expect(app.popover.isVisible()).toBe(true);
+    // (One fake `app` stands for both processes here: the running one is stopped first.)
+    app.shutdown();
+    running = null;
 
     fake.__test.world.singleInstanceLock = false;
     const quitsBefore = fake.__test.world.quitCalls;
-    expect(await startApp({ env: { ...process.env, TORUS_TOKEN_CONFIG_DIR: config.path }, confFactory, log: quiet })).toBeNull();
+    expect(await startApp({ env: { ...process.env, TORUS_TOKEN_CONFIG_DIR: config.path }, log: quiet })).toBeNull();
     expect(fake.__test.world.quitCalls).toBe(quitsBefore + 1);
   });
 });
@@ -106,7 +194,6 @@ describe('the running app', () => {
     if (ours.ok) expect(ours.value.activeProfileId).toBe(id);
     const foreign = (await fake.ipcMain.invoke(ipcName('token:reveal'), {}, { senderUrl: 'https://evil.example/' })) as Result<unknown>;
     expect(foreign).toMatchObject({ ok: false, error: { kind: 'forbidden' } });
-    await vault.deleteProfile(id);
   });
 
   it('a hook command set from the popover runs only after a native "Allow" dialog', async () => {
@@ -123,92 +210,74 @@ describe('the running app', () => {
     const allowed = (await fake.ipcMain.invoke(ipcName('profiles:update'), { profileId: id, exportHookCommand: 'cat > /dev/null' })) as Result<AppState>;
     expect(allowed.ok).toBe(true);
     if (allowed.ok) expect(allowed.value.profiles.find((p) => p.id === id)?.exportHookCommand).toBe('cat > /dev/null');
-    await vault.deleteProfile(id);
   });
 
-  it('a refresh by the CLI (another process) reaches the running app: tray and popover update', async () => {
+  it('a change by the CLI (another process) reaches the running app: tray and popover update', async () => {
     const id = await seedProfile();
     const app = await start(['electron', '.', '--hidden']);
     await app.startup;
     const sent = app.popover.window.webContents as unknown as { sent: Array<{ channel: string; args: unknown[] }> };
     const before = sent.sent.length;
-    // The CLI is a separate process with its own SettingsStore on the same folder.
-    const cli = SettingsStore.open({ dir: config.path });
-    cli.update((draft) => {
-      draft.profiles.find((p) => p.id === id)!.name = 'Renamed by CLI';
-    });
+    const cli = await createCore({ configDir: config.path });
+    await cli.settings.update((draft) => void (draft.profiles.find((p) => p.id === id)!.name = 'Renamed by CLI'));
     await vi.waitFor(() => {
       const pushed = sent.sent.slice(before).filter((m) => m.channel === ipcName('state:changed'));
       expect(JSON.stringify(pushed.at(-1)?.args)).toContain('Renamed by CLI');
     });
-    expect(fake.__test.lastTray().tooltip).toBeTruthy();
-    await vault.deleteProfile(id);
+    expect(fake.__test.lastTray().tooltip).toMatch(/token fresh/);
   });
 
-  it('"Refresh now" in the tray menu refreshes, and state changes reach the popover', async () => {
-    const id = await seedProfile();
+  it('"Refresh now" in the tray menu refreshes that profile, and state changes reach the popover', async () => {
+    const id = await seedProfile({ atLogin: false });
     const app = await start();
     await app.startup;
-    const before = sim.requestCount('generate');
     const menu = fake.__test.lastTray().contextMenu!;
     menu.clickItem(/Refresh now/);
-    await vi.waitFor(() => expect(sim.requestCount('generate')).toBe(before + 1));
-    await vi.waitFor(() => expect(app.service.state(id).status).toBe('fresh'));
+    await vi.waitFor(() => expect(sim.requestCount('generate')).toBe(1));
+    await vi.waitFor(() => expect(status(app, id)).toBe('fresh'));
     const sent = app.popover.window.webContents as unknown as { sent: Array<{ channel: string }> };
     expect(sent.sent.some((m) => m.channel === ipcName('state:changed'))).toBe(true);
-    await vault.deleteProfile(id);
   });
 
-  it('waking from sleep re-checks: a token that went stale meanwhile is refreshed', async () => {
-    const id = await seedProfile();
+  it('waking from sleep re-checks: a TOTP token that went stale meanwhile is refreshed silently', async () => {
+    const id = await seedProfile({ mode: 'totp' });
     const app = await start(['electron', '.', '--hidden']);
     await app.startup;
-    expect(sim.requestCount('generate')).toBe(1);
-    // Pretend the machine slept past the expiry.
-    app.settings.update((draft) => {
-      draft.tokens[id]!.expiresAt = Date.now() - 1000;
-    });
+    expect(sim.requestCount('totp')).toBe(1);
+    // The machine slept past the expiry.
+    await app.core.settings.update((draft) => void (draft.tokens[id]!.expiresAt = Date.now() - 1000));
     fake.powerMonitor.emit('resume');
-    await vi.waitFor(() => expect(sim.requestCount('generate')).toBe(2));
-    await vi.waitFor(() => expect(app.service.state(id).status).toBe('fresh'));
-    await vault.deleteProfile(id);
-  });
-
-  it('a refused request token at login asks for sign-in, and the notification opens the sign-in window', async () => {
-    const id = await seedProfile();
-    sim.setFault('reject-401', { routes: ['generate'] });
-    const app = await start(['electron', '.', '--hidden']);
-    await app.startup;
-    expect(app.service.state(id).status).toBe('needs-sign-in');
-    await vi.waitFor(() => expect(fake.__test.world.shownNotifications.length).toBeGreaterThan(0));
-    const shown = fake.__test.world.shownNotifications.at(-1)!;
-    expect(shown.title + shown.body).toMatch(/sign in/i);
-    const windowsBefore = fake.__test.world.windows.length;
-    shown.notification.click();
-    await vi.waitFor(() => expect(fake.__test.world.windows.length).toBe(windowsBefore + 1));
-    const signIn = fake.__test.lastWindow();
-    expect(signIn.webContents.getURL()).toContain('/connect/login/');
-    signIn.close();
-    await vault.deleteProfile(id);
+    await vi.waitFor(() => expect(sim.requestCount('totp')).toBe(2));
+    await vi.waitFor(() => expect(status(app, id)).toBe('fresh'));
   });
 
   it('regression: when the network comes back after a network failure, the refresh is retried at once (not after the backoff)', async () => {
-    const id = await seedProfile();
+    const id = await seedProfile({ mode: 'totp', atLogin: false });
     const app = await start(['electron', '.'], { networkPollMs: 20 });
     await app.startup;
     fake.__test.world.online = false;
-    sim.setFault('reset', { routes: ['generate'] });
-    await expect(app.controller.refresh({ profileId: id })).rejects.toMatchObject({ kind: 'network' });
-    const failed = sim.requestCount('generate');
-    expect(app.service.state(id).status).toBe('failed');
+    sim.setFault('reset', { routes: ['totp'] });
+    await expect(refresh(app.core, id, 'manual')).rejects.toMatchObject({ kind: 'network' });
+    const failed = sim.requestCount('totp');
+    expect(status(app, id)).toBe('failed');
     // Still offline: nothing is retried (the schedule's own retry is a minute away).
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(sim.requestCount('generate')).toBe(failed);
+    expect(sim.requestCount('totp')).toBe(failed);
     sim.setFault('none');
     fake.__test.world.online = true;
-    await vi.waitFor(() => expect(app.service.state(id).status).toBe('fresh'));
-    expect(sim.requestCount('generate')).toBe(failed + 1);
-    await vault.deleteProfile(id);
+    await vi.waitFor(() => expect(status(app, id)).toBe('fresh'));
+    expect(sim.requestCount('totp')).toBe(failed + 1);
+  });
+
+  it('quitting takes our token off the clipboard (only if it is still there)', async () => {
+    const id = await seedProfile({ mode: 'totp' });
+    const app = await start(['electron', '.', '--hidden']);
+    await app.startup;
+    const copied = (await fake.ipcMain.invoke(ipcName('token:copy'), { profileId: id })) as Result<unknown>;
+    expect(copied.ok).toBe(true);
+    await vi.waitFor(async () => expect((await fake.clipboard.readText()).length).toBeGreaterThan(10));
+    fake.app.quit();
+    await vi.waitFor(async () => expect(await fake.clipboard.readText()).toBe(''));
   });
 
   it('the network watch holds no timer while online or idle, and one while offline after a failure', async () => {

@@ -45,7 +45,8 @@ async function login(extraArgs: string[] = []): Promise<CliRun> {
 
 beforeAll(async () => {
   ensureBuilt();
-  sim = await startSimulator({ requestTokenReuse: 'reusable' });
+  // Single-use request tokens, as a real broker's: every exchange needs a fresh sign-in.
+  sim = await startSimulator();
 });
 afterAll(async () => {
   await sim.close();
@@ -54,23 +55,31 @@ beforeEach(() => {
   config = tempDir('torus-cli');
   creds = distinctiveCredentials();
   profile = uniqueProfileId('cli');
-  sim.update({ apiKey: creds.apiKey, apiSecret: creds.apiSecret, requestTokenReuse: 'reusable' });
+  sim.update({ apiKey: creds.apiKey, apiSecret: creds.apiSecret, requestTokenReuse: 'single', tokenLifetimeSeconds: 8 * 3600 });
   sim.setFault('none');
   sim.resetLog();
   return () => config.remove();
 });
 
+function freshRequestToken(): string {
+  const requestToken = sim.issueRequestToken();
+  seenRequestTokens.push(requestToken);
+  return requestToken;
+}
+
+async function loginTotp(extraArgs: string[] = ['--totp-base-url', sim.url]): Promise<CliRun> {
+  return runCli(['login', '--stdin', '--profile', profile, '--mode', 'totp', ...extraArgs], {
+    input: `${creds.apiKey}\n${creds.apiSecret}\nJBSW Y3DP EHPK 3PXP\n`,
+    env: env(),
+  });
+}
+
 describe('torus-token CLI, end to end', () => {
-  it('login --stdin, refresh, get: the documented quick start works and stdout holds only the token', async () => {
+  it('login --stdin exchanges the request token at once; get prints it; stdout holds only the token', async () => {
     const saved = await login();
     expect(saved.code).toBe(EXIT.ok);
     expect(saved.stdout).toBe('');
-    expect(saved.stderr).toContain('Saved credentials');
-
-    const refreshed = await runCli(['refresh', '--profile', profile], { env: env() });
-    expect(refreshed.code).toBe(EXIT.ok);
-    expect(refreshed.stdout).toBe('');
-    expect(refreshed.stderr).toMatch(/^Refreshed ".+": issued .+, expires .+\n$/);
+    expect(saved.stderr).toMatch(/^Saved credentials for profile ".+" in the system keychain\.\nToken ready for ".+": expires .+\n$/);
 
     const got = await runCli(['get', '--profile', profile], { env: env() });
     expect(got.code).toBe(EXIT.ok);
@@ -78,24 +87,47 @@ describe('torus-token CLI, end to end', () => {
     const token = got.stdout.trim();
     expect(got.stderr).toBe('');
 
-    // Exactly the documented request reached Torus.
+    // Exactly the documented request reached Torus, once.
     const generate = sim.requests.filter((r) => r.path.startsWith('/api/v1/session/generate'));
     expect(generate).toHaveLength(1);
     expect(generate[0]!.headers.token).toBe(seenRequestTokens.at(-1));
     expect(JSON.parse(generate[0]!.body)).toEqual({ API_KEY: creds.apiKey, API_SECRET: creds.apiSecret });
 
-    for (const run of [saved, refreshed]) expectNoLeak(run, [token]);
+    expectNoLeak(saved, [token]);
     expectNoLeak(got, [token], true);
-
     // The settings file holds no secret and no token.
     for (const file of readdirSync(config.path)) {
+      if (!statSync(join(config.path, file)).isFile()) continue;
       const text = readFileSync(join(config.path, file), 'utf8');
       for (const secret of [...secretsOf(), token]) expect(text).not.toContain(secret);
     }
   });
 
-  it('refresh --print prints the token; status --json describes it without secrets', async () => {
+  it('request-token (a pasted redirect URL on stdin) is exchanged at once, as in the app; --print prints the new token', async () => {
     await login();
+    const fresh = freshRequestToken();
+    const piped = await runCli(['request-token', '--profile', profile, '--print'], {
+      input: `https://merchant.example/end?state=x&Request_Token=${fresh}\n`,
+      env: env(),
+    });
+    expect(piped.code).toBe(EXIT.ok);
+    expect(piped.stderr).toMatch(/^Token ready for ".+": expires .+\n$/);
+    expect(sim.requests.filter((r) => r.path.startsWith('/api/v1/session/generate')).at(-1)!.headers.token).toBe(fresh);
+    const token = piped.stdout.trim();
+    const got = await runCli(['get', '--profile', profile], { env: env() });
+    expect(got.stdout.trim()).toBe(token);
+    expectNoLeak(piped, [token], true);
+
+    const argued = await runCli(['request-token', '--profile', profile, 'not-a-real-request-token'], { env: env() });
+    expect(argued.stderr).toContain('shell history');
+    expect(argued.code).toBe(EXIT.rejected); // Torus refuses a made-up request token
+
+    const empty = await runCli(['request-token', '--profile', profile], { input: '   \n', env: env() });
+    expect(empty.code).toBe(EXIT.usage);
+  });
+
+  it('refresh --print prints the token (TOTP); status --json describes it without secrets', async () => {
+    expect((await loginTotp()).code).toBe(EXIT.ok);
     const refreshed = await runCli(['refresh', '--profile', profile, '--print'], { env: env() });
     expect(refreshed.code).toBe(EXIT.ok);
     const token = refreshed.stdout.trim();
@@ -103,33 +135,40 @@ describe('torus-token CLI, end to end', () => {
 
     const status = await runCli(['status', '--profile', profile, '--json'], { env: env() });
     expect(status.code).toBe(EXIT.ok);
-    const parsed = JSON.parse(status.stdout) as { status: string; token: { expiresAt: number }; credentials: Record<string, boolean> };
+    const parsed = JSON.parse(status.stdout) as { status: string; token: { expiresAt: number }; credentials: Record<string, boolean>; refused: boolean };
     expect(parsed.status).toBe('fresh');
+    expect(parsed.refused).toBe(false);
     expect(parsed.token.expiresAt).toBeGreaterThan(Date.now());
-    expect(parsed.credentials).toEqual({ apiKey: true, apiSecret: true, requestToken: true, totpSecret: false });
+    expect(parsed.credentials).toEqual({ apiKey: true, apiSecret: true, requestToken: false, totpSecret: true });
     expectNoLeak(status, [token]);
 
     const human = await runCli(['status', '--profile', profile], { env: env() });
     expect(human.stdout).toContain('Status:   fresh');
+    expect(human.stdout).toContain('Ready by: 08:45');
     expectNoLeak(human, [token]);
   });
 
-  it('exec runs the command with TORUS_ACCESS_TOKEN, refreshing first, and exits with its status', async () => {
-    await login();
+  it('exec runs the command with TORUS_ACCESS_TOKEN and exits with its status; it refreshes first when the token is stale', async () => {
+    sim.update({ tokenLifetimeSeconds: 2 });
+    await loginTotp();
     const run = await runCli(
       ['exec', '--profile', profile, '--', process.execPath, '-e', 'process.stdout.write(String(process.env.TORUS_ACCESS_TOKEN.length)); process.exit(7)'],
       { env: env() },
     );
     expect(run.code).toBe(7);
     expect(Number(run.stdout)).toBeGreaterThan(10);
-    expect(sim.requestCount('generate')).toBe(1); // there was no token: exec refreshed first
+    expect(sim.requestCount('totp')).toBe(1); // still fresh: no second call
+    await new Promise((r) => setTimeout(r, 2_100));
     const again = await runCli(['exec', '--profile', profile, '--', process.execPath, '-e', 'process.exit(0)'], { env: env() });
     expect(again.code).toBe(0);
-    expect(sim.requestCount('generate')).toBe(1); // still fresh: no second call
+    expect(sim.requestCount('totp')).toBe(2); // expired: exec refreshed first
   });
 
   it('get without a token exits 3 with the next step; --refresh-if-stale fetches one', async () => {
-    await login();
+    sim.setFault('server-error-burst', { burst: 3 });
+    const saved = await login(); // credentials saved, but Torus failed: no token yet
+    expect(saved.code).toBe(EXIT.transient);
+    expect(saved.stderr).toContain('Saved credentials');
     const none = await runCli(['get', '--profile', profile], { env: env() });
     expect(none.code).toBe(EXIT.notConfigured);
     expect(none.stdout).toBe('');
@@ -141,19 +180,36 @@ describe('torus-token CLI, end to end', () => {
     expect(fetched.stdout.trim().length).toBeGreaterThan(10);
   });
 
-  it('a refused request token exits 4, says to sign in again, and keeps the last good token', async () => {
+  it('a spent request token exits 4 and says to sign in again; the last good token is kept; bots are answered without another call', async () => {
+    sim.update({ tokenLifetimeSeconds: 3 });
     await login();
-    const first = await runCli(['refresh', '--profile', profile, '--print'], { env: env() });
-    const good = first.stdout.trim();
-    sim.setFault('reject-401', { routes: ['generate'] });
+    const good = (await runCli(['get', '--profile', profile], { env: env() })).stdout.trim();
     const refused = await runCli(['refresh', '--profile', profile], { env: env() });
     expect(refused.code).toBe(EXIT.rejected);
     expect(refused.stderr).toMatch(/Sign in to Torus again/);
     expect(refused.stderr).not.toMatch(/\n\s+at /); // no stack trace without --debug
     expectNoLeak(refused, [good]);
-    sim.setFault('none');
+    expect(sim.requestCount('generate')).toBe(2);
     const still = await runCli(['get', '--profile', profile], { env: env() });
     expect(still.stdout.trim()).toBe(good);
+
+    // The token expires; ten bot runs ask for a usable one: none calls Torus again.
+    await new Promise((r) => setTimeout(r, 3_100));
+    for (let bot = 0; bot < 10; bot++) {
+      const run = await runCli(['get', '--profile', profile, '--refresh-if-stale'], { env: env() });
+      expect(run.code).toBe(EXIT.rejected);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/sign in to Torus again/i);
+      expectNoLeak(run, [good]);
+    }
+    expect(sim.requestCount('generate')).toBe(2);
+    const status = JSON.parse((await runCli(['status', '--profile', profile, '--json'], { env: env() })).stdout) as { status: string; refused: boolean };
+    expect(status).toMatchObject({ status: 'needs-sign-in', refused: true });
+
+    // Signing in again (a fresh request token) works at once.
+    const back = await runCli(['request-token', '--profile', profile], { input: `${freshRequestToken()}\n`, env: env() });
+    expect(back.code).toBe(EXIT.ok);
+    expect(sim.requestCount('generate')).toBe(3);
   });
 
   it('network failures exit 5 after retries; an HTML answer exits 7; --debug adds detail but no secret', async () => {
@@ -172,47 +228,30 @@ describe('torus-token CLI, end to end', () => {
   it('--base-url beats TORUS_BASE_URL, which beats the profile setting', async () => {
     await login();
     const dead = await closedLoopbackUrl();
+    const requestToken = freshRequestToken();
     // env points at a dead port: the profile's (working) URL is overridden, so it fails...
-    const viaEnv = await runCli(['refresh', '--profile', profile, '--timeout', '2'], { env: env({ TORUS_BASE_URL: dead }) });
+    const viaEnv = await runCli(['request-token', '--profile', profile, '--timeout', '2'], { input: `${requestToken}\n`, env: env({ TORUS_BASE_URL: dead }) });
     expect(viaEnv.code).toBe(EXIT.transient);
-    // ...and the flag beats the env var, so this one works.
-    const viaFlag = await runCli(['refresh', '--profile', profile, '--base-url', sim.url], { env: env({ TORUS_BASE_URL: dead }) });
+    // ...and the flag beats the env var, so this one works (the request token never reached Torus before).
+    const viaFlag = await runCli(['request-token', '--profile', profile, '--base-url', sim.url], {
+      input: `${requestToken}\n`,
+      env: env({ TORUS_BASE_URL: dead }),
+    });
     expect(viaFlag.code).toBe(EXIT.ok);
   });
 
-  it('request-token accepts a pasted redirect URL from stdin and warns when given as an argument', async () => {
-    await login();
-    const fresh = sim.issueRequestToken();
-    seenRequestTokens.push(fresh);
-    const piped = await runCli(['request-token', '--profile', profile], { input: `https://merchant.example/end?state=x&Request_Token=${fresh}\n`, env: env() });
-    expect(piped.code).toBe(EXIT.ok);
-    expect(piped.stderr).not.toContain('shell history');
-    await runCli(['refresh', '--profile', profile], { env: env() });
-    expect(sim.requests.filter((r) => r.path.startsWith('/api/v1/session/generate')).at(-1)!.headers.token).toBe(fresh);
-
-    const argued = await runCli(['request-token', '--profile', profile, 'some-token-value'], { env: env() });
-    expect(argued.code).toBe(EXIT.ok);
-    expect(argued.stderr).toContain('shell history');
-
-    const empty = await runCli(['request-token', '--profile', profile], { input: '   \n', env: env() });
-    expect(empty.code).toBe(EXIT.usage);
-  });
-
-  it('TOTP mode: login with a TOTP secret, refresh silently through the TOTP endpoint', async () => {
-    const run = await runCli(['login', '--stdin', '--profile', profile, '--mode', 'totp', '--totp-base-url', sim.url], {
-      input: `${creds.apiKey}\n${creds.apiSecret}\nJBSW Y3DP EHPK 3PXP\n`,
-      env: env(),
-    });
+  it('TOTP mode: login with a TOTP secret gets the first token through the TOTP endpoint; refresh does it silently again', async () => {
+    const run = await loginTotp();
     expect(run.code).toBe(EXIT.ok);
+    expect(sim.requestCount('totp')).toBe(1);
     const refreshed = await runCli(['refresh', '--profile', profile], { env: env() });
     expect(refreshed.code).toBe(EXIT.ok);
-    expect(sim.requestCount('totp')).toBe(1);
+    expect(sim.requestCount('totp')).toBe(2);
     expect(sim.requestCount('generate')).toBe(0);
   });
 
   it('verify, profiles and logout', async () => {
     await login();
-    await runCli(['refresh', '--profile', profile], { env: env() });
     const ok = await runCli(['verify', '--profile', profile], { env: env() });
     expect(ok.code).toBe(EXIT.ok);
     sim.revokeAccessTokens();
@@ -337,28 +376,27 @@ describe('torus-token CLI, end to end', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(EXIT.ok);
     expect(screen).toContain('Saved credentials');
+    expect(screen).toContain('Token ready');
     for (const secret of [creds.apiKey, creds.apiSecret, requestToken]) expect(screen).not.toContain(secret);
-    const refreshed = await runCli(['refresh', '--profile', profile], { env: env() });
-    expect(refreshed.code).toBe(EXIT.ok);
+    const got = await runCli(['get', '--profile', profile], { env: env() });
+    expect(got.code).toBe(EXIT.ok);
   });
 
-  it('bots starting together with a stale token share one Torus call (single-use request token)', async () => {
-    sim.update({ requestTokenReuse: 'single' });
-    await login();
-    const runs = await Promise.all(Array.from({ length: 4 }, () => runCli(['get', '--profile', profile, '--refresh-if-stale'], { env: env() })));
-    expect(runs.map((r) => r.code)).toEqual([EXIT.ok, EXIT.ok, EXIT.ok, EXIT.ok]);
+  it('bots starting together on a profile with no token yet share one Torus call (single-use request token)', async () => {
+    sim.setFault('server-error-burst', { burst: 3 });
+    await login(); // saved, no token yet
+    sim.resetLog();
+    const runs = await Promise.all(Array.from({ length: 6 }, () => runCli(['get', '--profile', profile, '--refresh-if-stale'], { env: env() })));
+    expect(runs.map((r) => r.code)).toEqual(Array(6).fill(EXIT.ok));
     expect(new Set(runs.map((r) => r.stdout)).size).toBe(1);
     expect(sim.requestCount('generate')).toBe(1);
   });
 
   it('TOTP against one server: --base-url alone is enough (login stores it for TOTP too; refresh honours it)', async () => {
-    const run = await runCli(['login', '--stdin', '--profile', profile, '--mode', 'totp', '--base-url', sim.url], {
-      input: `${creds.apiKey}\n${creds.apiSecret}\nJBSWY3DPEHPK3PXP\n`,
-      env: env(),
-    });
+    const run = await loginTotp(['--base-url', sim.url]);
     expect(run.code).toBe(EXIT.ok);
     expect((await runCli(['refresh', '--profile', profile], { env: env() })).code).toBe(EXIT.ok);
-    expect(sim.requestCount('totp')).toBe(1);
+    expect(sim.requestCount('totp')).toBe(2);
     // A one-off --base-url reaches the TOTP endpoint too.
     const dead = await closedLoopbackUrl();
     const viaFlag = await runCli(['refresh', '--profile', profile, '--base-url', dead, '--timeout', '2'], { env: env() });
@@ -372,5 +410,44 @@ describe('torus-token CLI, end to end', () => {
     expect(viaEnv.stderr).toContain('https://collector.example, which is not a Torus server');
     const official = await runCli(['status', '--profile', profile, '--base-url', 'https://connects.torusdigital.com'], { env: env() });
     expect(official.stderr).not.toContain('not a Torus server');
+  });
+
+  it('settings: shows what the app shows; sets the ready-by time; refuses a bad value with exit 2', async () => {
+    await login();
+    const set = await runCli(['settings', 'set', 'ready-by', '09:00', '--profile', profile], { env: env() });
+    expect(set.code).toBe(EXIT.ok);
+    const shown = JSON.parse((await runCli(['settings', '--json', '--profile', profile], { env: env() })).stdout) as { settings: Record<string, unknown> };
+    expect(shown.settings).toMatchObject({ 'ready-by': '09:00', cutoff: '06:00', 'cutoff-zone': 'Asia/Kolkata', 'export-file': null });
+    const bad = await runCli(['settings', 'set', 'ready-by', '9am', '--profile', profile], { env: env() });
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.stderr).toMatch(/HH:MM/);
+    const unknown = await runCli(['settings', 'set', 'colour', 'blue'], { env: env() });
+    expect(unknown.code).toBe(EXIT.usage);
+  });
+
+  it('settings that send the token elsewhere need approval: a script without --yes is refused and nothing changes', async () => {
+    await login();
+    const target = join(config.path, 'token.txt');
+    const refused = await runCli(['settings', 'set', 'export-file', target, '--profile', profile], { env: env() });
+    expect(refused.code).toBe(EXIT.usage);
+    expect(refused.stderr).toContain(`Write the access token to the file ${target}`);
+    expect(refused.stderr).toMatch(/--yes/);
+    const unchanged = JSON.parse((await runCli(['settings', '--json', '--profile', profile], { env: env() })).stdout) as { settings: Record<string, unknown> };
+    expect(unchanged.settings['export-file']).toBeNull();
+    const approved = await runCli(['settings', 'set', 'export-file', target, '--profile', profile, '--yes'], { env: env() });
+    expect(approved.code).toBe(EXIT.ok);
+    const keep = await runCli(['settings', 'set', 'clipboard-clear', '0'], { env: env() });
+    expect(keep.code).toBe(EXIT.usage);
+    expect(keep.stderr).toMatch(/auto-clear off/);
+  });
+
+  it('a settings folder that cannot be read or written is its own error (exit 8), never "network" or "unexpected"', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const blocker = join(config.path, 'not-a-folder');
+    writeFileSync(blocker, 'x');
+    const run = await runCli(['profiles'], { env: env({ TORUS_TOKEN_CONFIG_DIR: join(blocker, 'Torus Token') }) });
+    expect(run.code).toBe(EXIT.filesystem);
+    expect(run.stderr).toMatch(/settings .*a file is where a folder should be \(ENOTDIR\)/);
+    expect(run.stderr).not.toMatch(/network|unexpected/i);
   });
 });

@@ -136,20 +136,30 @@ describe('copy shortcut', () => {
   it('switching replaces the old accelerator; null turns it off', () => {
     const onPress = vi.fn();
     applyCopyShortcut(shortcuts, 'Ctrl+Alt+T', onPress);
-    expect(applyCopyShortcut(shortcuts, 'Ctrl+Shift+C', onPress)).toBeNull();
-    expect([...world().shortcuts.keys()]).toEqual(['Ctrl+Shift+C']);
+    expect(applyCopyShortcut(shortcuts, 'Ctrl+Alt+K', onPress)).toBeNull();
+    expect([...world().shortcuts.keys()]).toEqual(['Ctrl+Alt+K']);
     expect(applyCopyShortcut(shortcuts, null, onPress)).toBeNull();
     expect(world().shortcuts.size).toBe(0);
   });
 
   it('a taken shortcut gives a plain problem and keeps the previous one', () => {
     const onPress = vi.fn();
-    applyCopyShortcut(shortcuts, 'Ctrl+Shift+C', onPress);
+    applyCopyShortcut(shortcuts, 'Ctrl+Alt+K', onPress);
     world().unavailableShortcuts.add('CommandOrControl+Alt+T');
     expect(applyCopyShortcut(shortcuts, 'CommandOrControl+Alt+T', onPress, 'win32')).toBe('The shortcut Ctrl+Alt+T is used by another app; choose another.');
-    expect([...world().shortcuts.keys()]).toEqual(['Ctrl+Shift+C']);
-    expect(fake.globalShortcut.trigger('Ctrl+Shift+C')).toBe(true);
+    expect([...world().shortcuts.keys()]).toEqual(['Ctrl+Alt+K']);
+    expect(fake.globalShortcut.trigger('Ctrl+Alt+K')).toBe(true);
   });
+
+  it.each(['Ctrl+C', 'CommandOrControl+V', 'Ctrl+Shift+C', 'Ctrl+Shift+V', 'Cmd+Shift+Z', 'Control+A', 'Shift+Insert', 'F5', 'Shift+K'])(
+    'a shortcut that would take copy, paste, cut, select all or undo from every app (or has no Ctrl/Cmd/Alt) is refused, and the old one stays: %s',
+    (accelerator) => {
+      const onPress = vi.fn();
+      applyCopyShortcut(shortcuts, 'Ctrl+Alt+K', onPress);
+      expect(applyCopyShortcut(shortcuts, accelerator, onPress, 'linux')).toMatch(/copying, pasting or undoing|needs Ctrl, Cmd or Alt/);
+      expect([...world().shortcuts.keys()]).toEqual(['Ctrl+Alt+K']);
+    },
+  );
 
   it('an accelerator Electron cannot parse gives a plain problem', () => {
     const throwing = {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { nextDailyTime, jwtExpiryMs, tokenExpiry, wallClock, parseHhMm, isValidTimeZone } from '../main/core/domain/expiry.js';
+import { nextDailyTime, jwtExpiryMs, tokenExpiry, expiryFor, wallClock, parseHhMm, isValidTimeZone } from '../main/core/domain/expiry.js';
 
 /** When a token stops working: JWT `exp` when believable, else the next daily cutoff. */
 
@@ -129,25 +129,25 @@ describe('tokenExpiry: JWT exp honoured only when in the future and not after th
 
   it('uses exp when it is after issue and before the cutoff', () => {
     const exp = issued + 8 * HOUR;
-    expect(tokenExpiry(jwt({ exp: expSec(exp) }), issued, IST)).toEqual({ expiresAt: exp, source: 'jwt' });
+    expect(tokenExpiry(jwt({ exp: expSec(exp) }), issued, IST)).toMatchObject({ expiresAt: exp, source: 'jwt' });
   });
 
   it('uses exp when it is exactly the cutoff', () => {
-    expect(tokenExpiry(jwt({ exp: expSec(cutoff) }), issued, IST)).toEqual({ expiresAt: cutoff, source: 'jwt' });
+    expect(tokenExpiry(jwt({ exp: expSec(cutoff) }), issued, IST)).toMatchObject({ expiresAt: cutoff, source: 'jwt' });
   });
 
   it('ignores exp after the cutoff (sessions end daily anyway)', () => {
-    expect(tokenExpiry(jwt({ exp: expSec(cutoff) + 1 }), issued, IST)).toEqual({ expiresAt: cutoff, source: 'daily-cutoff' });
-    expect(tokenExpiry(jwt({ exp: expSec(issued + 30 * 24 * HOUR) }), issued, IST)).toEqual({ expiresAt: cutoff, source: 'daily-cutoff' });
+    expect(tokenExpiry(jwt({ exp: expSec(cutoff) + 1 }), issued, IST)).toMatchObject({ expiresAt: cutoff, source: 'daily-cutoff' });
+    expect(tokenExpiry(jwt({ exp: expSec(issued + 30 * 24 * HOUR) }), issued, IST)).toMatchObject({ expiresAt: cutoff, source: 'daily-cutoff' });
   });
 
   it('ignores exp in the past or equal to issue time (unreliable clocks)', () => {
-    expect(tokenExpiry(jwt({ exp: expSec(issued) }), issued, IST)).toEqual({ expiresAt: cutoff, source: 'daily-cutoff' });
-    expect(tokenExpiry(jwt({ exp: expSec(issued - HOUR) }), issued, IST)).toEqual({ expiresAt: cutoff, source: 'daily-cutoff' });
+    expect(tokenExpiry(jwt({ exp: expSec(issued) }), issued, IST)).toMatchObject({ expiresAt: cutoff, source: 'daily-cutoff' });
+    expect(tokenExpiry(jwt({ exp: expSec(issued - HOUR) }), issued, IST)).toMatchObject({ expiresAt: cutoff, source: 'daily-cutoff' });
   });
 
   it('uses the daily cutoff for opaque tokens', () => {
-    expect(tokenExpiry('f3a9c0d1e2b34c5d6e7f8091a2b3c4d5', issued, IST)).toEqual({ expiresAt: cutoff, source: 'daily-cutoff' });
+    expect(tokenExpiry('f3a9c0d1e2b34c5d6e7f8091a2b3c4d5', issued, IST)).toMatchObject({ expiresAt: cutoff, source: 'daily-cutoff' });
   });
 
   it('property: the result is after issue, never after the cutoff, and jwt only when exp was usable', () => {
@@ -159,10 +159,27 @@ describe('tokenExpiry: JWT exp honoured only when in the future and not after th
         expect(result.expiresAt).toBeGreaterThan(issuedAt);
         expect(result.expiresAt).toBeLessThanOrEqual(cut);
         const usable = exp * 1000 > issuedAt && exp * 1000 <= cut;
-        expect(result).toEqual(usable ? { expiresAt: exp * 1000, source: 'jwt' } : { expiresAt: cut, source: 'daily-cutoff' });
+        expect(result).toEqual({
+          ...(usable ? { expiresAt: exp * 1000, source: 'jwt' } : { expiresAt: cut, source: 'daily-cutoff' }),
+          jwtExpiresAt: exp > 0 ? exp * 1000 : null,
+        });
       }),
       RUNS,
     );
+  });
+
+  it("keeps the JWT's own exp, so a changed cutoff recomputes the expiry either way", () => {
+    const issued = utc(2025, 1, 15, 3, 0); // 08:30 IST
+    const exp = issued + 20 * HOUR; // 04:30 IST next day, before the 06:00 cutoff
+    const first = tokenExpiry(jwt({ exp: expSec(exp) }), issued, IST);
+    expect(first).toEqual({ expiresAt: exp, source: 'jwt', jwtExpiresAt: exp });
+    // An earlier cutoff (03:00) now ends the session first...
+    const three = { time: '03:00', zone: 'Asia/Kolkata' };
+    expect(expiryFor(issued, first.jwtExpiresAt, three)).toEqual({ expiresAt: nextDailyTime(issued, three), source: 'daily-cutoff' });
+    // ...and moving it back lets the JWT's own exp rule again.
+    expect(expiryFor(issued, first.jwtExpiresAt, IST)).toEqual({ expiresAt: exp, source: 'jwt' });
+    // An opaque token simply follows the cutoff.
+    expect(expiryFor(issued, null, three)).toEqual({ expiresAt: nextDailyTime(issued, three), source: 'daily-cutoff' });
   });
 });
 

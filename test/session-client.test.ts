@@ -170,11 +170,65 @@ describe('SessionClient.generate: transient failures are retried', () => {
     expect(sleep.delays[0]).toBeLessThanOrEqual(1100);
   });
 
-  it('429 Retry-After is capped at 30 s', async () => {
-    sim.setFault('rate-limit', { retryAfterSeconds: 3600, burst: 3 });
+  it('a Retry-After longer than 30 s is not waited for inline: one request, then the error says how long and when', async () => {
+    sim.setFault('rate-limit', { retryAfterSeconds: 600, burst: 3 });
+    const before = Date.now();
     const e = await failure(() => generate());
     expect(e.kind).toBe('rate-limited');
-    expect(sleep.delays).toEqual([30_000, 30_000]);
+    expect(sim.requestCount('generate')).toBe(1);
+    expect(sleep.delays).toEqual([]);
+    expect(e.message).toContain('Torus asks to wait 10 min');
+    expect(e.retryAfterSeconds).toBe(600);
+    expect(e.retryAt).toBeGreaterThanOrEqual(before + 600_000);
+    expect(e.retryAt).toBeLessThanOrEqual(Date.now() + 600_000);
+  });
+
+  it('a 503 with Retry-After is honoured like a 429', async () => {
+    sim.setFault('server-error-burst', { burst: 1, retryAfterSeconds: 2 });
+    const result = await generate();
+    expect(result.attempts).toBe(2);
+    expect(sleep.delays).toEqual([2_000]);
+  });
+
+  it('a long 503 Retry-After is scheduled, not looped: one request, the wait in the message', async () => {
+    sim.setFault('server-error-burst', { burst: 3, retryAfterSeconds: 7200 });
+    const e = await failure(() => generate());
+    expect(e.kind).toBe('server-error');
+    expect(sim.requestCount('generate')).toBe(1);
+    expect(e.message).toContain('Torus asks to wait 2 h');
+    expect(e.retryAt).toBeGreaterThan(Date.now() + 7_000_000);
+  });
+
+  it('Retry-After as an HTTP date is understood (seconds from now, to the second)', async () => {
+    sim.setFault('rate-limit', { retryAfterSeconds: 20, retryAfterAs: 'http-date' });
+    const result = await generate();
+    expect(result.attempts).toBe(2);
+    expect(sleep.delays).toHaveLength(1);
+    // An HTTP date has whole seconds, and the simulator's clock is fixed at T0 while ours runs.
+    const expected = T0 + 20_000 - Date.now();
+    expect(sleep.delays[0]).toBeLessThanOrEqual(Math.max(0, expected));
+  });
+
+  it('a refusal after a timed-out attempt says Torus may already have used the request token', async () => {
+    // The first attempt hangs (Torus may have processed it), the second is refused.
+    sim.setFault('hang', { burst: 1 });
+    const c = client({ timeoutMs: 150 });
+    const refused = (async () => {
+      // Once the hanging attempt has timed out, the request token is refused from then on.
+      while (sim.requestCount('generate') < 1) await new Promise((r) => setTimeout(r, 10));
+      sim.setFault('reject-401');
+    })();
+    const e = await failure(() => generate(c));
+    await refused;
+    expect(e.kind).toBe('rejected');
+    expect(e.needsSignIn).toBe(true);
+    expect(e.message).toMatch(/may already have used the request token/);
+  });
+
+  it('a plain refusal (no uncertain attempt before it) does not claim an earlier use', async () => {
+    sim.setFault('reject-401');
+    const e = await failure(() => generate());
+    expect(e.message).not.toMatch(/may already have used/);
   });
 
   it('a hanging response → timeout after the small timeoutMs, on every attempt', async () => {

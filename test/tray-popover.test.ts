@@ -1,10 +1,11 @@
-// Electron glue for the tray, the popover and notifications, run against the fake `electron`.
+// Electron glue for the tray and the popover, run against the fake `electron`.
 import { describe, it, expect, vi, beforeEach, afterEach } from 'vitest';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AppState, LoginItemView, ProfileView, TokenStatus, TokenView } from '../preload/contract.js';
 import type { FakeBrowserWindow, FakeMenu, FakeNativeImage, FakeTray } from './helpers/fake-electron.js';
+import { mostUrgent } from '../main/core/domain/token-status.js';
 
 const fake = await vi.hoisted(async () => (await import('./helpers/fake-electron.js')).createFakeElectron());
 vi.mock('electron', () => fake);
@@ -13,56 +14,68 @@ import { createTrayController, type TrayController } from '../main/tray.js';
 import { createTrayImage, trayIconKey, trayIconPath, trayTooltip, TRAY_ICON_KEYS, TOOLTIP_MAX } from '../main/tray-icons.js';
 import { createPopoverWindow, BLUR_CLICK_GUARD_MS, POPOVER_SIZE, rendererLocation, type PopoverWindow } from '../main/popover-window.js';
 import { popoverPosition } from '../main/popover-position.js';
-import { notificationFor, Notifier, type NotificationContext, type NotificationSpec } from '../main/notifications.js';
 import type { TrayActions } from '../main/tray-menu.js';
 import { ipcName } from '../preload/contract.js';
 
 const NOW = Date.UTC(2025, 5, 10, 21, 0);
+const CUTOFF = Date.UTC(2025, 5, 11, 6, 0);
 const REPO = fake.app.getAppPath();
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
 
-function profile(id: string, name: string, mode: ProfileView['mode'] = 'request-token'): ProfileView {
-  return {
-    id,
-    name,
-    mode,
-    baseUrl: 'https://api.example.test',
-    totpBaseUrl: 'https://totp.example.test',
-    exportFilePath: null,
-    exportHookCommand: null,
-    status: 'fresh',
-    credentials: {
-      apiKey: { saved: true, lastFour: 'abcd' },
-      apiSecret: { saved: true, lastFour: 'wxyz' },
-      requestToken: { saved: true },
-      totpSecret: { saved: false },
-    },
-  };
-}
 function token(over: Partial<TokenView> = {}): TokenView {
   return {
     masked: 'eyJh…Q123',
     fingerprint: '0a1b2c3d',
     issuedAt: NOW - 3_600_000,
-    expiresAt: Date.UTC(2025, 5, 11, 6, 0),
+    expiresAt: CUTOFF,
     expirySource: 'daily-cutoff',
     source: 'request-token',
     ...over,
   };
 }
-function state(over: Partial<AppState> = {}): AppState {
+
+function profile(id: string, name: string, over: Partial<ProfileView> = {}): ProfileView {
   return {
-    activeProfileId: 'main',
-    profiles: [profile('main', 'Main')],
+    id,
+    name,
+    mode: 'request-token',
+    baseUrl: 'https://api.example.test',
+    totpBaseUrl: 'https://totp.example.test',
+    exportFilePath: null,
+    exportHookCommand: null,
+    readyBy: '08:45',
+    signInAtReadyBy: false,
+    credentials: {
+      apiKey: { saved: true, lastFour: 'abcd' },
+      apiSecret: { saved: true },
+      requestToken: { saved: true },
+      totpSecret: { saved: false },
+    },
     status: 'fresh',
     token: token(),
     lastError: null,
+    refused: false,
+    exportProblem: null,
     nextRefreshAt: null,
+    ...over,
+  };
+}
+
+/** The app state as the view builds it: `status` is the most urgent over the profiles. */
+function state(profiles: ProfileView[] = [profile('main', 'Main')], over: Partial<AppState> = {}): AppState {
+  return {
+    activeProfileId: profiles[0]?.id ?? null,
+    profiles,
+    status: mostUrgent(profiles.map((p) => p.status)),
     warnings: [],
     platform: 'linux',
     ...over,
   };
 }
-const failure = (message: string, needsSignIn = false, at = NOW - 1000): AppState['lastError'] => ({
+/** One profile, "Main", in the given situation. */
+const main = (over: Partial<ProfileView> = {}): AppState => state([profile('main', 'Main', over)]);
+
+const failure = (message: string, needsSignIn = false, at = NOW - 1000): ProfileView['lastError'] => ({
   kind: needsSignIn ? 'rejected' : 'network',
   message,
   needsSignIn,
@@ -73,9 +86,9 @@ function recordingActions(): TrayActions & { calls: unknown[][] } {
   const calls: unknown[][] = [];
   return {
     calls,
-    copy: () => void calls.push(['copy']),
-    refresh: () => void calls.push(['refresh']),
-    signIn: () => void calls.push(['signIn']),
+    copy: (id) => void calls.push(['copy', id]),
+    refresh: (id) => void calls.push(['refresh', id]),
+    signIn: (id) => void calls.push(['signIn', id]),
     open: (view) => void calls.push(['open', view]),
     switchProfile: (id) => void calls.push(['switchProfile', id]),
     setStartAtLogin: (enabled) => void calls.push(['setStartAtLogin', enabled]),
@@ -123,39 +136,121 @@ describe('tray icons and tooltips', () => {
     expect(linux.isTemplateImage()).toBe(false);
   });
 
-  it.each<[string, Partial<AppState>, string]>([
-    ['fresh', {}, 'Torus Token — token fresh, expires 06:00 (in 9 h)'],
-    ['expiring', { status: 'expiring-soon', token: token({ expiresAt: NOW + 25 * 60_000 }) }, 'Torus Token — token expiring soon, expires 21:25 (in 25 min)'],
-    ['refreshing', { status: 'refreshing' }, 'Torus Token — refreshing…'],
-    ['sign in', { status: 'needs-sign-in', token: null, lastError: failure('Torus refused the request token.', true) }, 'Torus Token — sign in needed'],
-    [
-      'failed',
-      { status: 'failed', token: null, lastError: failure('Could not reach Torus. Check your connection.') },
-      'Torus Token — refresh failed: Could not reach Torus',
-    ],
-    ['several profiles', { profiles: [profile('main', 'Main'), profile('paper', 'Paper')] }, 'Torus Token (Main) — token fresh, expires 06:00 (in 9 h)'],
-  ])('tooltip: %s', (_name, over, expected) => {
-    expect(trayTooltip(state(over), { now: NOW, timeZone: 'UTC' })).toBe(expected);
+  // The fake's createFromPath never returns an empty image (real Electron does, silently, for
+  // a missing file), so the missing file is simulated here.
+  const missingFile = () => vi.spyOn(fake.nativeImage, 'createFromPath').mockImplementation(() => fake.nativeImage.createEmpty());
+
+  it('says so in the log when an icon file is missing (an invisible tray icon otherwise)', () => {
+    const log = vi.fn<(line: string) => void>();
+    createTrayImage('fresh', 'linux', REPO, log);
+    expect(log).not.toHaveBeenCalled();
+    const spy = missingFile();
+    try {
+      const image = createTrayImage('failed', 'linux', '/nowhere', log) as unknown as FakeNativeImage;
+      expect(image.isEmpty()).toBe(true);
+      expect(log).toHaveBeenCalledTimes(1);
+      expect(log.mock.calls[0]![0]).toContain('tray-failed@2x.png');
+      expect(log.mock.calls[0]![0]).toMatch(/missing|unreadable/);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
-  it('keeps the tooltip within the Windows limit and free of the token', () => {
-    const text = trayTooltip(
-      state({ status: 'failed', token: null, lastError: failure(`${'Very long reason '.repeat(20)}eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl`) }),
-      { now: NOW },
-    );
+  it('the tray controller passes its log on: a missing icon is reported at start and on a change of icon', () => {
+    const log = vi.fn<(line: string) => void>();
+    const spy = missingFile();
+    try {
+      const controller = createTrayController({ actions: recordingActions(), popover: { toggle: () => {} }, platform: 'win32', log });
+      expect(log.mock.calls.map((c) => c[0])).toEqual([expect.stringContaining('tray-refreshing.ico')]);
+      controller.update(main(), false);
+      expect(log.mock.calls.map((c) => c[0])).toEqual([expect.stringContaining('tray-refreshing.ico'), expect.stringContaining('tray-fresh.ico')]);
+      controller.destroy();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it.each<[string, AppState, string]>([
+    ['no profile', state([], { activeProfileId: null }), 'Torus Token — not set up yet'],
+    ['fresh', main(), 'Torus Token — token fresh until 06:00'],
+    ['expiring', main({ status: 'expiring-soon', token: token({ expiresAt: NOW + 25 * 60_000 }) }), 'Torus Token — token expiring at 21:25'],
+    ['stale', main({ status: 'stale', token: token({ expiresAt: NOW - 60_000 }) }), 'Torus Token — token expired at 20:59'],
+    ['refreshing', main({ status: 'refreshing' }), 'Torus Token — refreshing…'],
+    ['sign in', main({ status: 'needs-sign-in', token: null, lastError: failure('Torus refused the request token.', true) }), 'Torus Token — sign-in needed'],
+    [
+      'failed',
+      main({ status: 'failed', token: null, lastError: failure('Could not reach Torus. Check your connection.') }),
+      'Torus Token — refresh failed: Could not reach Torus',
+    ],
+  ])('tooltip, one profile: %s', (_name, s, expected) => {
+    expect(trayTooltip(s, { timeZone: 'UTC' })).toBe(expected);
+  });
+
+  it('tooltip, several profiles: one line each, most urgent first', () => {
+    const s = state([
+      profile('main', 'Main'),
+      profile('algo', 'Algo', { mode: 'totp', status: 'expiring-soon', token: token({ expiresAt: NOW + 10 * 60_000 }) }),
+      profile('paper', 'Paper', { status: 'needs-sign-in', token: null, lastError: failure('Refused.', true) }),
+      profile('demo', 'Demo', { status: 'stale', token: token({ expiresAt: NOW - 60_000 }) }),
+    ]);
+    expect(trayTooltip(s, { timeZone: 'UTC' }).split('\n')).toEqual([
+      'Torus Token',
+      'Paper: sign-in needed',
+      'Demo: token expired at 20:59',
+      'Algo: token expiring at 21:10',
+      'Main: token fresh until 06:00',
+    ]);
+  });
+
+  it('keeps the tooltip within the Windows limit: the least urgent profiles give way to "+N more"', () => {
+    const s = state([
+      profile('a', 'Long-term investments account', { status: 'fresh' }),
+      profile('b', 'Intraday futures and options desk', { status: 'failed', token: null, lastError: failure('Torus did not answer in time.') }),
+      profile('c', 'Paper trading sandbox profile', { status: 'stale', token: token({ expiresAt: NOW - 60_000 }) }),
+      profile('d', 'Algorithmic strategies (TOTP)', { mode: 'totp', status: 'refreshing' }),
+    ]);
+    const text = trayTooltip(s, { timeZone: 'UTC' });
     expect(text.length).toBeLessThanOrEqual(TOOLTIP_MAX);
-    expect(text).not.toContain('eyJ');
-    expect(trayTooltip(state(), { now: NOW })).not.toContain(token().masked);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('Torus Token');
+    // Whole lines, the most urgent first, the rest counted.
+    expect(lines[1]).toBe('Intraday futures and options desk: refresh failed: Torus did not answer in time');
+    expect(lines.at(-1)).toMatch(/^\+\d more$/);
+    const shownProfiles = lines.length - 2;
+    expect(lines.at(-1)).toBe(`+${4 - shownProfiles} more`);
+  });
+
+  it('never puts a token in the tooltip, and clips even one very long line', () => {
+    const long = trayTooltip(main({ status: 'failed', token: null, lastError: failure(`${'Very long reason '.repeat(20)}${JWT}`) }), {});
+    expect(long.length).toBeLessThanOrEqual(TOOLTIP_MAX);
+    expect(long).not.toContain('eyJ');
+    const named = trayTooltip(state([profile('x', `${'N'.repeat(200)}😀`), profile('y', 'Y', { status: 'stale', token: token({ expiresAt: NOW - 1 }) })]), {});
+    expect(named.length).toBeLessThanOrEqual(TOOLTIP_MAX);
+    expect(named.split('\n')[1]).toMatch(/^Y: token expired at/);
+    const jwtError = trayTooltip(
+      state([
+        profile('a', 'A', { status: 'failed', token: null, lastError: failure(`Bad reply ${JWT}`) }),
+        profile('b', 'B', { token: token({ masked: 'abcd…wxyz' }) }),
+      ]),
+      {},
+    );
+    expect(jwtError).not.toContain('eyJ');
+    expect(jwtError).not.toContain('abcd…wxyz');
+    expect(jwtError).not.toContain('0a1b2c3d');
   });
 });
 
 describe('tray controller', () => {
   let controller: TrayController | null = null;
-  afterEach(() => controller?.destroy());
+  afterEach(() => {
+    controller?.destroy();
+    controller = null;
+    vi.useRealTimers();
+  });
 
-  function setup(platform: NodeJS.Platform, actions: TrayActions = recordingActions()) {
+  function setup(platform: NodeJS.Platform, actions: TrayActions = recordingActions(), extra: { onLook?: () => void; log?: (line: string) => void } = {}) {
     const toggle = vi.fn();
-    controller = createTrayController({ actions, popover: { toggle }, platform, now: () => NOW, timeZone: 'UTC', refreshTextEveryMs: 0 });
+    controller = createTrayController({ actions, popover: { toggle }, platform, timeZone: 'UTC', ...extra });
     const tray = fake.__test.lastTray();
     return { controller, tray, toggle };
   }
@@ -163,7 +258,7 @@ describe('tray controller', () => {
   for (const platform of ['darwin', 'win32'] as const) {
     it(`${platform}: left click toggles the popover, right click pops up the menu; no context menu is set`, () => {
       const { controller, tray, toggle } = setup(platform);
-      controller.update(state(), true);
+      controller.update(main(), true);
       tray.click();
       expect(toggle).toHaveBeenCalledTimes(1);
       expect(tray.poppedUpMenus).toHaveLength(0);
@@ -176,32 +271,60 @@ describe('tray controller', () => {
       expect(tray.contextMenuHistory).toEqual([]);
       expect(tray.contextMenu).toBeNull();
     });
+
+    it(`${platform}: a click and a right click first let the app look at the clock (onLook), then act`, () => {
+      const order: string[] = [];
+      const { controller, tray, toggle } = setup(platform, recordingActions(), { onLook: () => order.push('look') });
+      toggle.mockImplementation(() => order.push('toggle'));
+      controller.update(main(), false);
+      tray.click();
+      expect(order).toEqual(['look', 'toggle']);
+      tray.rightClick();
+      expect(order).toEqual(['look', 'toggle', 'look']);
+      expect(tray.poppedUpMenus).toHaveLength(1);
+    });
   }
+
+  it('a failing onLook never costs the click its popover or menu', () => {
+    const log = vi.fn<(line: string) => void>();
+    const { controller, tray, toggle } = setup('win32', recordingActions(), {
+      onLook: () => {
+        throw new Error('settings unreadable');
+      },
+      log,
+    });
+    controller.update(main(), false);
+    tray.click();
+    tray.rightClick();
+    expect(toggle).toHaveBeenCalledTimes(1);
+    expect(tray.poppedUpMenus).toHaveLength(1);
+    expect(log).toHaveBeenCalledWith('tray: the look hook failed');
+  });
 
   it('macOS ignores double-click events so quick clicks all toggle', () => {
     expect(setup('darwin').tray.getIgnoreDoubleClickEvents()).toBe(true);
   });
 
-  it('Linux: the menu is set on the tray (rebuilt on every update); click still toggles', () => {
+  it('Linux: the menu is set on the tray on each update that changes it; click (where delivered) still toggles', () => {
     const { controller, tray, toggle } = setup('linux');
-    controller.update(state(), false);
+    controller.update(main(), false);
     expect(tray.contextMenu).not.toBeNull();
     const first = tray.contextMenu!;
     expect(first.labels()).toEqual([
-      'Token fresh, expires 06:00 (in 9 h)',
+      'Token fresh until 06:00',
       '---',
       'Copy token',
       'Refresh now',
       'Sign in to Torus…',
       '---',
       'Open',
-      'Profiles',
+      'Manage profiles…',
       'Start at login',
       'Settings…',
       '---',
       'Quit',
     ]);
-    controller.update(state({ status: 'refreshing' }), false);
+    controller.update(main({ status: 'refreshing' }), false);
     expect(tray.contextMenuHistory).toHaveLength(2);
     expect(tray.contextMenu).not.toBe(first);
     expect(tray.contextMenu!.getMenuItemById('refresh')!.label).toBe('Refreshing…');
@@ -211,43 +334,98 @@ describe('tray controller', () => {
     expect(tray.poppedUpMenus).toHaveLength(0);
   });
 
-  it('Linux: every menu item reaches its action through the tray', () => {
+  it('Linux: a re-published state that changes nothing keeps the menu (replacing it would close an open menu)', () => {
+    const { controller, tray } = setup('linux');
+    controller.update(main({ nextRefreshAt: NOW + 1000 }), false);
+    const set = tray.contextMenu;
+    // The same state again, as a new object; and a change the menu does not show.
+    controller.update(main({ nextRefreshAt: NOW + 1000 }), false);
+    controller.update(main({ nextRefreshAt: NOW + 9000, lastError: failure('Torus did not answer in time.') }), {
+      supported: true,
+      enabled: false,
+      note: null,
+    });
+    expect(tray.contextMenuHistory).toEqual([set]);
+    expect(tray.contextMenu).toBe(set);
+    // A change it does show replaces it.
+    controller.update(main(), true);
+    expect(tray.contextMenuHistory).toHaveLength(2);
+    expect(tray.contextMenu!.getMenuItemById('start-at-login')!.checked).toBe(true);
+  });
+
+  it('creating and updating the tray arms no timer, and nothing re-renders by itself', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(NOW);
+    const { controller, tray } = setup('linux');
+    expect(vi.getTimerCount()).toBe(0);
+    controller.update(
+      state([profile('main', 'Main'), profile('paper', 'Paper', { status: 'expiring-soon', token: token({ expiresAt: NOW + 600_000 }) })]),
+      false,
+    );
+    expect(vi.getTimerCount()).toBe(0);
+    const menus = tray.contextMenuHistory.length;
+    const tooltips = tray.tooltipHistory.length;
+    const images = tray.imageHistory.length;
+    vi.advanceTimersByTime(3 * 3_600_000);
+    expect(tray.contextMenuHistory).toHaveLength(menus);
+    expect(tray.tooltipHistory).toHaveLength(tooltips);
+    expect(tray.imageHistory).toHaveLength(images);
+    expect(menus).toBe(1);
+    controller.destroy();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('Linux: every profile’s actions reach the app through the tray menu, each for its own profile', () => {
     const actions = recordingActions();
     const { controller, tray } = setup('linux', actions);
-    controller.update(state({ profiles: [profile('main', 'Main'), profile('paper', 'Paper')] }), false);
+    controller.update(state([profile('main', 'Main'), profile('paper', 'Paper', { status: 'stale', token: token({ expiresAt: NOW - 60_000 }) })]), false);
     const menu = tray.contextMenu!;
-    for (const label of ['Copy token', 'Refresh now', 'Sign in to Torus…', 'Open', 'Paper', 'Start at login', 'Settings…', 'Quit']) menu.clickItem(label);
+    expect(menu.labels().slice(0, 2)).toEqual(['Main — token fresh until 06:00', 'Paper — token expired at 20:59']);
+    for (const id of ['copy-token:paper', 'refresh:main', 'sign-in:paper', 'show:paper']) expect(menu.getMenuItemById(id)!.click(), id).toBe(true);
+    for (const label of ['Open', 'Manage profiles…', 'Start at login', 'Settings…', 'Quit']) menu.clickItem(label);
     expect(actions.calls).toEqual([
-      ['copy'],
-      ['refresh'],
-      ['signIn'],
-      ['open', 'token'],
+      ['copy', 'paper'],
+      ['refresh', 'main'],
+      ['signIn', 'paper'],
       ['switchProfile', 'paper'],
+      ['open', 'token'],
+      ['open', 'settings'],
       ['setStartAtLogin', true],
       ['open', 'settings'],
       ['quit'],
     ]);
   });
 
+  it('the icon shows the most urgent status over all profiles; the tooltip lists them all', () => {
+    const { controller, tray } = setup('linux');
+    const ok = profile('main', 'Main');
+    const signIn = profile('paper', 'Paper', { status: 'needs-sign-in', token: null, lastError: failure('Refused.', true) });
+    const expiring = profile('algo', 'Algo', { status: 'expiring-soon', token: token({ expiresAt: NOW + 600_000 }) });
+    controller.update(state([ok, expiring]), false);
+    expect(path.basename(tray.imagePath!)).toBe('tray-expiring@2x.png');
+    controller.update(state([ok, expiring, signIn], { activeProfileId: 'main' }), false);
+    expect(path.basename(tray.imagePath!)).toBe('tray-failed@2x.png');
+    expect(controller.iconKey).toBe('failed');
+    expect(tray.tooltip).toBe('Torus Token\nPaper: sign-in needed\nAlgo: token expiring at 21:10\nMain: token fresh until 06:00');
+    controller.update(state([ok, { ...expiring, status: 'fresh' }]), false);
+    expect(path.basename(tray.imagePath!)).toBe('tray-fresh@2x.png');
+  });
+
   it('changes icon and tooltip with the status', () => {
     const { controller, tray } = setup('darwin');
-    const cases: Array<[Partial<AppState>, string, string]> = [
-      [{}, 'tray-freshTemplate.png', 'Torus Token — token fresh, expires 06:00 (in 9 h)'],
-      [{ status: 'refreshing' }, 'tray-refreshingTemplate.png', 'Torus Token — refreshing…'],
+    const cases: Array<[AppState, string, string]> = [
+      [main(), 'tray-freshTemplate.png', 'Torus Token — token fresh until 06:00'],
+      [main({ status: 'refreshing' }), 'tray-refreshingTemplate.png', 'Torus Token — refreshing…'],
+      [main({ status: 'expiring-soon', token: token({ expiresAt: NOW + 10 * 60_000 }) }), 'tray-expiringTemplate.png', 'Torus Token — token expiring at 21:10'],
       [
-        { status: 'expiring-soon', token: token({ expiresAt: NOW + 10 * 60_000 }) },
-        'tray-expiringTemplate.png',
-        'Torus Token — token expiring soon, expires 21:10 (in 10 min)',
-      ],
-      [
-        { status: 'failed', token: null, lastError: failure('Torus did not answer in time.') },
+        main({ status: 'failed', token: null, lastError: failure('Torus did not answer in time.') }),
         'tray-failedTemplate.png',
         'Torus Token — refresh failed: Torus did not answer in time',
       ],
-      [{ status: 'needs-sign-in', token: null, lastError: failure('Refused.', true) }, 'tray-failedTemplate.png', 'Torus Token — sign in needed'],
+      [main({ status: 'needs-sign-in', token: null, lastError: failure('Refused.', true) }), 'tray-failedTemplate.png', 'Torus Token — sign-in needed'],
     ];
-    for (const [over, file, tooltip] of cases) {
-      controller.update(state(over), false);
+    for (const [s, file, tooltip] of cases) {
+      controller.update(s, false);
       expect(path.basename(tray.imagePath!)).toBe(file);
       expect(asImage(tray.image).isTemplateImage()).toBe(true);
       expect(tray.tooltip).toBe(tooltip);
@@ -257,11 +435,11 @@ describe('tray controller', () => {
 
   it('uses .ico images on Windows and PNGs on Linux', () => {
     const win = setup('win32');
-    win.controller.update(state({ status: 'stale', token: token({ expiresAt: NOW - 1 }) }), false);
+    win.controller.update(main({ status: 'stale', token: token({ expiresAt: NOW - 1 }) }), false);
     expect(path.basename(win.tray.imagePath!)).toBe('tray-expiring.ico');
     win.controller.destroy();
     const linux = setup('linux');
-    linux.controller.update(state(), false);
+    linux.controller.update(main(), false);
     expect(path.basename(linux.tray.imagePath!)).toBe('tray-fresh@2x.png');
   });
 
@@ -273,7 +451,7 @@ describe('tray controller', () => {
       return Promise.resolve(view);
     };
     const { controller, tray } = setup('win32', actions);
-    controller.update(state(), false);
+    controller.update(main(), false);
     tray.rightClick();
     tray.lastPoppedUpMenu!.clickItem('Start at login');
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -283,23 +461,46 @@ describe('tray controller', () => {
     expect(item.sublabel).toBe('requires approval in System Settings');
   });
 
-  it('re-renders the relative time when the menu opens', () => {
-    let now = NOW;
-    const toggle = vi.fn();
-    controller = createTrayController({
-      actions: recordingActions(),
-      popover: { toggle },
-      platform: 'darwin',
-      now: () => now,
-      timeZone: 'UTC',
-      refreshTextEveryMs: 0,
-    });
-    const tray = fake.__test.lastTray();
-    controller.update(state(), false);
-    now = NOW + 4 * 3_600_000;
-    tray.rightClick();
-    expect(tray.lastPoppedUpMenu!.items[0]!.label).toBe('Token fresh, expires 06:00 (in 5 h)');
-    expect(tray.tooltip).toBe('Torus Token — token fresh, expires 06:00 (in 5 h)');
+  it('Linux: when turning on start at login fails, the menu set on the tray shows it off again', async () => {
+    const actions = recordingActions();
+    actions.setStartAtLogin = (enabled) => {
+      actions.calls.push(['setStartAtLogin', enabled]);
+      return Promise.resolve(false);
+    };
+    const { controller, tray } = setup('linux', actions);
+    controller.update(main(), false);
+    tray.contextMenu!.clickItem('Start at login');
+    // Electron ticked the item before the click ran…
+    expect(tray.contextMenu!.getMenuItemById('start-at-login')!.checked).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // …and the real outcome (still off) replaces it, although the state looks unchanged.
+    expect(actions.calls).toEqual([['setStartAtLogin', true]]);
+    expect(tray.contextMenuHistory).toHaveLength(2);
+    expect(tray.contextMenu!.getMenuItemById('start-at-login')!.checked).toBe(false);
+  });
+
+  it('Linux: choosing another profile to show, which then fails, does not leave two profiles ticked', () => {
+    const actions = recordingActions();
+    const { controller, tray } = setup('linux', actions);
+    const s = state([profile('main', 'Main'), profile('paper', 'Paper')]);
+    controller.update(s, false);
+    tray.contextMenu!.getMenuItemById('show:paper')!.click();
+    expect(actions.calls).toEqual([['switchProfile', 'paper']]);
+    // The switch failed; the app re-publishes the same state (with a warning).
+    controller.update({ ...s, warnings: ['Switch profile: the settings file is locked.'] }, false);
+    const menu = tray.contextMenu!;
+    expect([menu.getMenuItemById('show:main')!.checked, menu.getMenuItemById('show:paper')!.checked]).toEqual([true, false]);
+  });
+
+  it('after destroy, updates are ignored and bounds read as zero', () => {
+    const { controller, tray } = setup('win32');
+    controller.update(main(), false);
+    controller.destroy();
+    expect(tray.isDestroyed()).toBe(true);
+    const tooltips = tray.tooltipHistory.length;
+    controller.update(main({ status: 'failed', token: null }), false);
+    expect(tray.tooltipHistory).toHaveLength(tooltips);
+    expect(controller.getBounds()).toEqual({ x: 0, y: 0, width: 0, height: 0 });
   });
 });
 
@@ -470,7 +671,7 @@ describe('popover window', () => {
   it('a tray click on Windows toggles the real popover (tray + popover together)', () => {
     const { popover, win } = setup('win32');
     fake.__test.setDisplays([{ bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 } }]);
-    const tray = createTrayController({ actions: recordingActions(), popover, platform: 'win32', refreshTextEveryMs: 0 });
+    const tray = createTrayController({ actions: recordingActions(), popover, platform: 'win32' });
     const fakeTray = fake.__test.lastTray();
     fakeTray.bounds = { x: 1700, y: 1040, width: 24, height: 40 };
     trayBounds = tray.getBounds();
@@ -486,219 +687,56 @@ describe('popover window', () => {
     expect(win.showCount).toBe(1);
     tray.destroy();
   });
-});
 
-describe('notifications', () => {
-  const ctx = (over: Partial<NotificationContext> = {}): NotificationContext => ({ launchedAtLogin: false, now: NOW, timeZone: 'UTC', ...over });
-  const refreshing = state({ status: 'refreshing', token: null });
-  const newToken = token({ fingerprint: 'ffff0000', issuedAt: NOW - 1000 });
-  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXNpZw';
-
-  interface Row {
-    name: string;
-    prev: AppState | null;
-    next: AppState;
-    context: NotificationContext;
-    expected: (Pick<NotificationSpec, 'kind' | 'title' | 'body'> & { action?: 'sign-in' }) | null;
-  }
-  const rows: Row[] = [
-    {
-      name: 'refreshed at login',
-      prev: refreshing,
-      next: state({ token: newToken }),
-      context: ctx({ launchedAtLogin: true }),
-      expected: { kind: 'refreshed-at-login', title: 'Torus token ready', body: "Today's token was refreshed at login. It expires at 06:00 (in 9 h)." },
-    },
-    { name: 'a refresh at a normal start is no news', prev: refreshing, next: state({ token: newToken }), context: ctx(), expected: null },
-    {
-      name: 'refreshed at login only once per run',
-      prev: refreshing,
-      next: state({ token: newToken }),
-      context: ctx({ launchedAtLogin: true, loginRefreshNotified: true }),
-      expected: null,
-    },
-    {
-      name: 'refresh failed, with the reason',
-      prev: refreshing,
-      next: state({ status: 'failed', token: null, lastError: failure('Could not reach Torus. Check your connection.') }),
-      context: ctx(),
-      expected: { kind: 'refresh-failed', title: 'Token refresh failed', body: 'Could not reach Torus.' },
-    },
-    {
-      name: 'refresh failed while the old token still works',
-      prev: state({ status: 'refreshing' }),
-      next: state({ lastError: failure('Torus is having problems (HTTP 503).') }),
-      context: ctx(),
-      expected: {
-        kind: 'refresh-failed',
-        title: 'Token refresh failed',
-        body: 'Torus is having problems (HTTP 503). The current token still works until 06:00.',
-      },
-    },
-    {
-      name: 'the same failure again (a retry) is not repeated',
-      prev: refreshing,
-      next: state({ status: 'failed', token: null, lastError: failure('Could not reach Torus.', false, NOW) }),
-      context: ctx({ lastFailureKey: 'failed:main:network:Could not reach Torus.' }),
-      expected: null,
-    },
-    {
-      name: 'no failure notice while the popover shows it',
-      prev: refreshing,
-      next: state({ status: 'failed', token: null, lastError: failure('Could not reach Torus.') }),
-      context: ctx({ popoverVisible: true }),
-      expected: null,
-    },
-    {
-      name: 'sign-in needed',
-      prev: refreshing,
-      next: state({ status: 'needs-sign-in', token: null, lastError: failure('Torus refused the request token.', true) }),
-      context: ctx(),
-      expected: {
-        kind: 'sign-in-needed',
-        title: 'Sign in to Torus',
-        body: 'Torus needs a fresh sign-in before it issues a new token. Click to sign in.',
-        action: 'sign-in',
-      },
-    },
-    {
-      name: 'sign-in needed at a login start (first state)',
-      prev: null,
-      next: state({ status: 'needs-sign-in', token: null, lastError: failure('Refused.', true) }),
-      context: ctx({ launchedAtLogin: true }),
-      expected: {
-        kind: 'sign-in-needed',
-        title: 'Sign in to Torus',
-        body: 'Torus needs a fresh sign-in before it issues a new token. Click to sign in.',
-        action: 'sign-in',
-      },
-    },
-    {
-      name: 'no notice on the first state of a normal start',
-      prev: null,
-      next: state({ status: 'needs-sign-in', token: null, lastError: failure('Refused.', true) }),
-      context: ctx(),
-      expected: null,
-    },
-    {
-      name: 'expiring with no silent refresh (request-token mode)',
-      prev: state(),
-      next: state({ status: 'expiring-soon', token: token({ expiresAt: NOW + 20 * 60_000 }) }),
-      context: ctx(),
-      expected: {
-        kind: 'expiring-no-silent-refresh',
-        title: 'Torus token expires soon',
-        body: 'The token expires at 21:20 (in 20 min). Renewing it needs a fresh sign-in to Torus. Click to sign in.',
-        action: 'sign-in',
-      },
-    },
-    {
-      name: 'expiring: once per token',
-      prev: state(),
-      next: state({ status: 'expiring-soon' }),
-      context: ctx({ expiringNotified: new Set(['0a1b2c3d']) }),
-      expected: null,
-    },
-    {
-      name: 'expiring in TOTP mode refreshes silently: no notice',
-      prev: state(),
-      next: state({ status: 'expiring-soon', profiles: [profile('main', 'Main', 'totp')] }),
-      context: ctx(),
-      expected: null,
-    },
-    {
-      name: 'several profiles: the notice names the profile',
-      prev: state({ status: 'refreshing', profiles: [profile('main', 'Main'), profile('paper', 'Paper')] }),
-      next: state({ status: 'failed', token: null, profiles: [profile('main', 'Main'), profile('paper', 'Paper')], lastError: failure('Timed out.') }),
-      context: ctx(),
-      expected: { kind: 'refresh-failed', title: 'Token refresh failed for Main', body: 'Timed out.' },
-    },
-    {
-      name: 'switching profiles is the user’s own act',
-      prev: state({ profiles: [profile('main', 'Main'), profile('paper', 'Paper')] }),
-      next: state({
-        activeProfileId: 'paper',
-        status: 'needs-sign-in',
-        token: null,
-        profiles: [profile('main', 'Main'), profile('paper', 'Paper')],
-        lastError: failure('Refused.', true),
-      }),
-      context: ctx(),
-      expected: null,
-    },
-    {
-      name: 'a token-shaped string in an error never reaches the text',
-      prev: refreshing,
-      next: state({ status: 'failed', token: null, lastError: failure(`Unexpected reply ${jwt}`) }),
-      context: ctx(),
-      expected: { kind: 'refresh-failed', title: 'Token refresh failed', body: 'Unexpected reply [redacted].' },
-    },
-  ];
-
-  it.each(rows)('notificationFor: $name', ({ prev, next, context, expected }) => {
-    const spec = notificationFor(prev, next, context);
-    if (expected === null) {
-      expect(spec).toBeNull();
-      return;
-    }
-    expect(spec).toMatchObject(expected);
-    if (!expected.action) expect(spec!.action).toBeUndefined();
-    const text = `${spec!.title} ${spec!.body}`;
-    expect(text).not.toContain('eyJ');
-    expect(text).not.toContain(next.token?.masked ?? '\u0000');
-    expect(text).not.toContain(next.token?.fingerprint ?? '\u0000');
+  it('while a native dialog of ours is open, the blur it causes does not hide the popover', () => {
+    const { popover, win } = setup('win32');
+    popover.show();
+    clock = 40_000;
+    const resume = popover.suspendBlurHide();
+    // The dialog takes focus (the fake dialog does not, so the blur is sent by hand).
+    win.blur();
+    expect(win.isVisible()).toBe(true);
+    // The dialog's blur did not arm the click guard: a tray click right away closes the popover.
+    clock = 40_010;
+    resume();
+    win.focus();
+    popover.toggle();
+    expect(win.isVisible()).toBe(false);
+    // Resumed: a blur hides it again.
+    popover.show();
+    win.blur();
+    expect(win.isVisible()).toBe(false);
   });
 
-  it('Notifier shows via Electron, remembers what it said, and a sign-in click opens sign-in', () => {
-    const onSignIn = vi.fn();
-    const notifier = new Notifier({ launchedAtLogin: true, onSignIn, now: () => NOW, timeZone: 'UTC' });
-    expect(notifier.update(refreshing)).toBeNull();
-    expect(notifier.update(state({ token: newToken }))?.kind).toBe('refreshed-at-login');
-    expect(fake.__test.notifications.map((n) => n.title)).toEqual(['Torus token ready']);
-    // Not again for the next new token.
-    notifier.update(state({ status: 'refreshing', token: newToken }));
-    expect(notifier.update(state({ token: token({ fingerprint: '12345678', issuedAt: NOW }) }))).toBeNull();
-
-    // Clicking a notification without an action does nothing.
-    fake.__test.lastNotification().click();
-    expect(onSignIn).not.toHaveBeenCalled();
-
-    const refused = state({ status: 'needs-sign-in', token: null, lastError: failure('Torus refused the request token.', true) });
-    expect(notifier.update(refused)?.kind).toBe('sign-in-needed');
-    // The same state again (e.g. a re-publish) is not repeated.
-    expect(notifier.update({ ...refused, lastError: failure('Torus refused the request token.', true, NOW + 5) })).toBeNull();
-    fake.__test.lastNotification().click();
-    expect(onSignIn).toHaveBeenCalledTimes(1);
-
-    // Expiring once per token fingerprint.
-    notifier.update(state());
-    const expiring = state({ status: 'expiring-soon', token: token({ expiresAt: NOW + 20 * 60_000 }) });
-    expect(notifier.update(expiring)?.kind).toBe('expiring-no-silent-refresh');
-    expect(notifier.update(state({ ...expiring, nextRefreshAt: NOW + 1 }))).toBeNull();
-    fake.__test.lastNotification().click();
-    expect(onSignIn).toHaveBeenCalledTimes(2);
-
-    expect(fake.__test.notifications).toHaveLength(3);
-    for (const shown of fake.__test.notifications) expect(`${shown.title} ${shown.body}`).not.toMatch(/eyJ|0a1b2c3d/);
+  it('resuming is idempotent, and blur-hiding resumes only when every open dialog has closed', () => {
+    const { popover, win } = setup('darwin');
+    popover.show();
+    const first = popover.suspendBlurHide();
+    const second = popover.suspendBlurHide();
+    first();
+    first();
+    win.blur();
+    expect(win.isVisible()).toBe(true);
+    second();
+    win.focus();
+    win.blur();
+    expect(win.isVisible()).toBe(false);
+    // Extra resumes do not make later suspensions ineffective.
+    second();
+    first();
+    popover.show();
+    const third = popover.suspendBlurHide();
+    win.blur();
+    expect(win.isVisible()).toBe(true);
+    third();
   });
 
-  it('Notifier does not repeat a failure while retries keep failing, but does after a success', () => {
-    const notifier = new Notifier({ launchedAtLogin: false, onSignIn: () => {}, now: () => NOW });
-    const failed = (at: number) => state({ status: 'failed', token: null, lastError: failure('Could not reach Torus.', false, at) });
-    notifier.update(refreshing);
-    expect(notifier.update(failed(NOW))?.kind).toBe('refresh-failed');
-    notifier.update(refreshing);
-    expect(notifier.update(failed(NOW + 1))).toBeNull();
-    notifier.update(state());
-    notifier.update(state({ status: 'refreshing' }));
-    expect(notifier.update(failed(NOW + 2))?.kind).toBe('refresh-failed');
-  });
-
-  it('Notifier decides but shows nothing where notifications are unsupported', () => {
-    fake.__test.world.notificationsSupported = false;
-    const notifier = new Notifier({ launchedAtLogin: false, onSignIn: () => {}, now: () => NOW });
-    notifier.update(refreshing);
-    expect(notifier.update(state({ status: 'failed', token: null, lastError: failure('Timed out.') }))?.kind).toBe('refresh-failed');
-    expect(fake.__test.notifications).toHaveLength(0);
+  it('an explicit hide still works while a dialog is open', () => {
+    const { popover, win } = setup('linux');
+    popover.show();
+    const resume = popover.suspendBlurHide();
+    win.webContents.pressKey('Escape');
+    expect(win.isVisible()).toBe(false);
+    resume();
   });
 });

@@ -12,7 +12,7 @@ import { uniqueProfileId } from './helpers/core-fixtures.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILT_VAULT = join(ROOT, 'dist', 'main', 'core', 'vault.js');
-const SOURCES = ['vault.ts', 'errors.ts'].map((f) => join(ROOT, 'main', 'core', f));
+const SOURCES = ['infra/keychain.ts', 'errors.ts'].map((f) => join(ROOT, 'main', 'core', f));
 
 const vault = new Vault();
 const created: string[] = [];

@@ -62,6 +62,8 @@ const FS_PROBLEMS: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'the operation is not permitted',
   EIO: 'an input/output error (the disk may be failing)',
+  EISDIR: 'a folder is where the file should be',
+  ENOTDIR: 'a file is where a folder should be',
 };
 
 export function fsErrorCode(error: unknown): string | undefined {

@@ -51,7 +51,14 @@ type Route = FaultRoute | 'login' | 'callback';
 export interface TorusSimulator {
   readonly url: string;
   readonly port: number;
-  setFault(fault: SimulatorFault, opts?: { burst?: number; retryAfterSeconds?: number; routes?: Array<'generate' | 'totp' | 'status'> }): void;
+  /**
+   * `retryAfterSeconds` is sent on 429 (default 1) and, when given, on the 503 of
+   * server-error-burst too; `retryAfterAs: 'http-date'` sends it as an HTTP date.
+   */
+  setFault(
+    fault: SimulatorFault,
+    opts?: { burst?: number; retryAfterSeconds?: number; retryAfterAs?: 'seconds' | 'http-date'; routes?: Array<'generate' | 'totp' | 'status'> },
+  ): void;
   issueRequestToken(): string;
   revokeAccessTokens(): void;
   readonly requests: SimulatorRequestLog[];
@@ -112,6 +119,9 @@ interface FaultState {
   /** Requests left before the fault switches itself off; undefined = until setFault('none'). */
   remaining: number | undefined;
   retryAfterSeconds: number;
+  /** The 503 carries Retry-After only when the test asked for one. */
+  retryAfterOn503: boolean;
+  retryAfterAs: 'seconds' | 'http-date';
   routes: ReadonlySet<FaultRoute>;
 }
 
@@ -329,7 +339,7 @@ class Simulator implements TorusSimulator {
   readonly requests: SimulatorRequestLog[] = [];
   private readonly config: Config;
   private totp: TOTP;
-  private faultState: FaultState = { fault: 'none', remaining: undefined, retryAfterSeconds: 1, routes: new Set() };
+  private faultState: FaultState = { fault: 'none', remaining: undefined, retryAfterSeconds: 1, retryAfterOn503: false, retryAfterAs: 'seconds', routes: new Set() };
   private readonly requestTokens = new Map<string, RequestTokenRecord>();
   private readonly accessTokens = new Map<string, number>(); // token -> expiry ms
   private readonly sockets = new Set<Socket>();
@@ -400,7 +410,7 @@ class Simulator implements TorusSimulator {
     if (config.endUrl !== undefined) new URL(config.endUrl); // throws on a bad URL
   }
 
-  setFault(fault: SimulatorFault, opts: { burst?: number; retryAfterSeconds?: number; routes?: FaultRoute[] } = {}): void {
+  setFault(fault: SimulatorFault, opts: { burst?: number; retryAfterSeconds?: number; retryAfterAs?: 'seconds' | 'http-date'; routes?: FaultRoute[] } = {}): void {
     if (!isFault(fault)) throw new RangeError(`unknown simulator fault: ${String(fault)}`);
     let remaining = opts.burst;
     if (remaining === undefined) {
@@ -418,8 +428,16 @@ class Simulator implements TorusSimulator {
       fault: remaining === 0 ? 'none' : fault,
       remaining,
       retryAfterSeconds,
+      retryAfterOn503: opts.retryAfterSeconds !== undefined,
+      retryAfterAs: opts.retryAfterAs ?? 'seconds',
       routes: new Set(opts.routes ?? ['generate', 'totp']),
     };
+  }
+
+  private retryAfterHeader(fault: FaultState): Record<string, string> {
+    const value =
+      fault.retryAfterAs === 'http-date' ? new Date(this.config.now() + fault.retryAfterSeconds * 1000).toUTCString() : String(fault.retryAfterSeconds);
+    return { 'retry-after': value };
   }
 
   issueRequestToken(): string {
@@ -564,10 +582,10 @@ class Simulator implements TorusSimulator {
           sendError(res, 403, 'Forbidden: access to this resource is not allowed');
           return;
         case 'server-error-burst':
-          sendError(res, 503, 'Service temporarily unavailable');
+          sendError(res, 503, 'Service temporarily unavailable', fault.retryAfterOn503 ? this.retryAfterHeader(fault) : {});
           return;
         case 'rate-limit':
-          sendError(res, 429, 'Too many requests', { 'retry-after': String(fault.retryAfterSeconds) });
+          sendError(res, 429, 'Too many requests', this.retryAfterHeader(fault));
           return;
         case 'hang':
           // Accept and never answer. close() destroys the socket.

@@ -181,8 +181,9 @@ export class ProfileMonitor {
     const now = this.core.now();
     if (state.token && now >= state.token.expiresAt) return true;
     if (state.nextRefreshAt !== null && state.nextRefreshAt <= now) return true;
-    // A TOTP profile that never had a token: get one, no trader needed.
-    return profile.mode === 'totp' && state.token === null && (settings.history[profile.id] ?? []).length === 0;
+    // A profile that never had a token and never tried: one attempt (a request-token profile
+    // without a request token fails at once, without a call, and asks for sign-in).
+    return state.token === null && (settings.history[profile.id] ?? []).length === 0;
   }
 
   private async autoRefresh(profileId: string, reason: RefreshReason): Promise<void> {
