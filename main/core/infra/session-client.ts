@@ -30,6 +30,8 @@ export interface ClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   fetchImpl?: typeof fetch;
+  /** The clock for Retry-After dates and the instant a long wait ends (the core's clock). */
+  now?: () => number;
 }
 
 export interface GenerateInput {
@@ -157,8 +159,10 @@ export class SessionClient {
   private readonly random: () => number;
   private readonly fetchImpl: typeof fetch;
   private readonly log: ((line: string) => void) | undefined;
+  private readonly now: () => number;
 
   constructor(options: ClientOptions = {}) {
+    this.now = options.now ?? Date.now;
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.sleep = options.sleep ?? defaultSleep;
@@ -309,7 +313,7 @@ export class SessionClient {
         status: response.status,
         contentType: response.headers.get('content-type'),
         text,
-        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.now()),
       };
     } catch (error) {
       if (error instanceof TorusError) throw error;
@@ -354,7 +358,7 @@ export class SessionClient {
     const wait =
       retryAfterSeconds === undefined
         ? {}
-        : { retryAfterSeconds, ...(retryAfterSeconds * 1000 > MAX_RETRY_AFTER_MS ? { retryAt: Date.now() + retryAfterSeconds * 1000 } : {}) };
+        : { retryAfterSeconds, ...(retryAfterSeconds * 1000 > MAX_RETRY_AFTER_MS ? { retryAt: this.now() + retryAfterSeconds * 1000 } : {}) };
     const asks =
       retryAfterSeconds !== undefined && retryAfterSeconds * 1000 > MAX_RETRY_AFTER_MS ? ` Torus asks to wait ${describeWait(retryAfterSeconds)}.` : '';
     if (status === 429) {

@@ -36,6 +36,8 @@ export interface MonitorHooks {
 const MAX_TIMER_MS = 2_147_483_647;
 /** The same profile is never refreshed automatically twice within this (a failure that could not be recorded must not loop). */
 export const AUTO_REFRESH_GAP_MS = 60_000;
+/** A boundary that fires this long after its instant was missed (sleep, a changed clock). */
+const LATE_MS = 2 * 60_000;
 /** A wall clock that moved this much against the monotonic one was changed (or the machine slept). */
 const CLOCK_JUMP_MS = 60_000;
 
@@ -45,6 +47,10 @@ export class ProfileMonitor {
   private readonly unsubscribe: () => void;
   private anchor: { wall: number; mono: number } | null = null;
   private stopped = false;
+  /** Work started by timers and events that has not finished yet. */
+  private readonly busy = new Set<Promise<unknown>>();
+  /** Profiles whose boundary or event is being handled: they are re-armed when that is done. */
+  private readonly handling = new Map<string, number>();
   /** Timer callbacks that did work (for the idle-day benchmark and tests). */
   fires = 0;
 
@@ -64,6 +70,17 @@ export class ProfileMonitor {
     return this.armed.size;
   }
 
+  /** Resolves once everything the monitor started (refreshes, retractions, reminders) has finished. */
+  async settled(): Promise<void> {
+    while (this.busy.size > 0) await Promise.allSettled([...this.busy]);
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.busy.add(work);
+    void work.finally(() => this.busy.delete(work)).catch(() => undefined);
+    return work;
+  }
+
   /** The next boundary armed for a profile (tests, status displays). */
   next(profileId: string): Boundary | null {
     return this.armed.get(profileId)?.boundary ?? null;
@@ -78,7 +95,15 @@ export class ProfileMonitor {
   }
 
   rearm(profileId: string, settings: Settings = this.core.settings.read()): void {
-    if (this.stopped) return;
+    if (this.stopped || this.handling.has(profileId)) return;
+    // A boundary that is due has duties (a reminder, a retraction) that a boundary computed at
+    // this very instant would no longer see: it runs now, and re-arms when done.
+    const armed = this.armed.get(profileId);
+    if (armed && armed.boundary.at <= this.timers.now()) {
+      this.cancel(profileId);
+      this.fire(profileId, armed.boundary);
+      return;
+    }
     this.cancel(profileId);
     const profile = settings.profiles.find((p) => p.id === profileId);
     // A running refresh re-arms its profile when it ends (core.changed).
@@ -94,17 +119,35 @@ export class ProfileMonitor {
    * tokens; after `online`, what failed on the network), remind of what needs the trader, and
    * re-arm every timer (the clock moved while asleep).
    */
-  async event(kind: MonitorEvent): Promise<void> {
+  event(kind: MonitorEvent): Promise<void> {
+    return this.track(this.handleEvent(kind));
+  }
+
+  private async handleEvent(kind: MonitorEvent): Promise<void> {
     this.setAnchor();
     const settings = this.core.settings.read();
     const refreshAllowed = kind !== 'login' || settings.refresh.atLogin;
     await Promise.all(
-      settings.profiles.map(async (profile) => {
-        if (refreshAllowed && this.dueNow(profile, settings, kind)) await this.autoRefresh(profile.id, kind);
-        if (kind !== 'online') this.remind(profile.id, kind);
-      }),
+      settings.profiles.map((profile) =>
+        this.whileHandling(profile.id, async () => {
+          await this.retract(profile.id);
+          if (refreshAllowed && this.dueNow(profile, settings, kind)) await this.autoRefresh(profile.id, kind);
+          if (kind !== 'online') this.remind(profile.id, kind);
+        }),
+      ),
     );
     this.rearmAll();
+  }
+
+  private async whileHandling(profileId: string, work: () => Promise<void>): Promise<void> {
+    this.handling.set(profileId, (this.handling.get(profileId) ?? 0) + 1);
+    try {
+      await work();
+    } finally {
+      const left = (this.handling.get(profileId) ?? 1) - 1;
+      if (left > 0) this.handling.set(profileId, left);
+      else this.handling.delete(profileId);
+    }
   }
 
   /**
@@ -158,20 +201,29 @@ export class ProfileMonitor {
     this.fires++;
     const jumped = this.clockJumped();
     this.hooks.onTick?.(profileId);
-    void this.handle(profileId, boundary).finally(() => {
-      if (jumped) this.rearmAll();
-      else this.rearm(profileId);
-    });
+    void this.track(
+      this.whileHandling(profileId, () => this.handle(profileId, boundary)).finally(() => {
+        if (jumped) this.rearmAll();
+        else this.rearm(profileId);
+      }),
+    );
   }
 
   private async handle(profileId: string, boundary: Boundary): Promise<void> {
+    await this.retract(profileId);
+    if (boundary.refresh) await this.autoRefresh(profileId, boundary.refresh.reason === 'retry' ? 'retry' : 'scheduled');
+    // A ready-by time that passed while asleep is not announced late: waking up reminds instead.
+    const late = this.timers.now() - boundary.at > LATE_MS;
+    if (boundary.kinds.includes('ready-by') && !late) this.remind(profileId, 'ready-by');
+  }
+
+  /** An expired token's export is taken back (once per token; a no-op otherwise). */
+  private async retract(profileId: string): Promise<void> {
     try {
-      if (boundary.kinds.includes('expired')) await retractIfExpired(this.core, profileId);
+      await retractIfExpired(this.core, profileId);
     } catch (error) {
       this.hooks.onError?.(profileId, error);
     }
-    if (boundary.refresh) await this.autoRefresh(profileId, boundary.refresh.reason === 'retry' ? 'retry' : 'scheduled');
-    if (boundary.kinds.includes('ready-by')) this.remind(profileId, 'ready-by');
   }
 
   private dueNow(profile: Profile, settings: Settings, kind: MonitorEvent): boolean {

@@ -116,7 +116,7 @@ export async function verifyToken(
   const profile = requireProfile(settings, profileId);
   const stored = await core.vault.getToken(profileId);
   if (!stored) throw new TorusError('not-configured', `No access token for "${profile.name}" yet. Refresh to get one.`);
-  const client = new SessionClient({ ...core.http, log: core.log, timeoutMs: overrides.timeoutMs ?? settings.refresh.timeoutSeconds * 1000 });
+  const client = new SessionClient({ ...core.http, log: core.log, now: core.now, timeoutMs: overrides.timeoutMs ?? settings.refresh.timeoutSeconds * 1000 });
   return client.verify(normalizeBaseUrl(overrides.baseUrl ?? profile.baseUrl), stored.token, overrides.signal);
 }
 
@@ -298,7 +298,7 @@ async function callTorus(
   settings: Settings,
   overrides: RefreshOverrides,
 ): Promise<{ accessToken: string; attempts: number }> {
-  const client = new SessionClient({ ...core.http, log: core.log, timeoutMs: overrides.timeoutMs ?? settings.refresh.timeoutSeconds * 1000 });
+  const client = new SessionClient({ ...core.http, log: core.log, now: core.now, timeoutMs: overrides.timeoutMs ?? settings.refresh.timeoutSeconds * 1000 });
   if (profile.mode === 'totp') {
     const totpBaseUrl = normalizeBaseUrl(overrides.totpBaseUrl ?? profile.totpBaseUrl, 'TOTP base URL');
     return client.generateWithTotp({ totpBaseUrl, apiKey: credentials.apiKey, totpSecret: credentials.totpSecret!, clock: core.now }, overrides.signal);
