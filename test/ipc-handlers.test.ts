@@ -113,7 +113,12 @@ beforeEach(async () => {
   dir = tempDir('torus-handlers');
   backend = new FlakyBackend();
   clock = new FakeClock(Date.now());
-  core = await createCore({ configDir: dir.path, keychain: backend, http: { sleep: () => Promise.resolve(), fetchImpl: gatedFetch } });
+  core = await createCore({
+    configDir: dir.path,
+    keychain: backend,
+    http: { sleep: () => Promise.resolve(), fetchImpl: gatedFetch },
+    policy: { trustLoopback: true },
+  });
   view = new AppView(core, 'linux');
   handlers = createHandlers(core, view, ports());
   gate = null;
@@ -359,3 +364,43 @@ describe('the view', () => {
     expect(clipboardText.value).toBe('something else');
   });
 });
+
+describe('regressions', () => {
+  it('a bad cutoff zone or time while tokens exist is a plain invalid-input error, not "something unexpected"', async () => {
+    await refresh(core, id, 'manual');
+    for (const patch of [{ cutoffZone: 'Mars/Olympus_Mons' }, { cutoffTime: '99:99' }, { cutoffTime: 'xx' }]) {
+      const error = (await rejectionOf(async () => handlers['settings:update'](patch))) as TorusError;
+      expect(error.kind).toBe('invalid-input');
+      expect(error.message).toMatch(/That setting is not valid: refresh\.cutoff(Zone|Time)/);
+    }
+  });
+
+  it('a credentials change during a state computation is never hidden by the older keychain read finishing later', async () => {
+    const second = uniqueProfileId('ipc-new');
+    await core.settings.update((d) => void addProfile(d, { name: second, baseUrl: sim.url }));
+    // A state computation starts (it reads "no API key") ...
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const realGet = core.vault.get.bind(core.vault);
+    const spy = vi.spyOn(core.vault, 'get').mockImplementation(async (profileId, name) => {
+      const value = await realGet(profileId, name);
+      if (profileId === second && name === 'apiKey') await held;
+      return value;
+    });
+    const stale = view.state();
+    // ... meanwhile the key is saved (and the cache told to forget) ...
+    await flushMicrotasks();
+    spy.mockRestore();
+    await handlers['credentials:save']({ profileId: second, apiKey: 'new-api-key-123456', apiSecret: 'new-api-secret-123456' });
+    // ... and only then the old read finishes.
+    release();
+    await stale;
+    const state = await view.state();
+    expect(state.profiles.find((p) => p.id === second)!.credentials.apiKey.saved).toBe(true);
+    await core.vault.deleteProfile(second);
+  });
+});
+
+async function flushMicrotasks(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}

@@ -78,7 +78,12 @@ beforeEach(async () => {
   // Opaque tokens: they expire at the daily cutoff (06:00 IST), as most Indian brokers' do.
   sim = await startSimulator({ ...creds, totpSecret: TOTP_SECRET, tokenKind: 'opaque', now: () => clock.now() });
   dir = tempDir('torus-monitor');
-  core = await createCore({ configDir: dir.path, now: () => clock.now(), http: { sleep: () => Promise.resolve(), random: () => 0.5 } });
+  core = await createCore({
+    configDir: dir.path,
+    now: () => clock.now(),
+    http: { sleep: () => Promise.resolve(), random: () => 0.5 },
+    policy: { trustLoopback: true },
+  });
   reminders.length = 0;
   ticks.length = 0;
 });

@@ -7,6 +7,8 @@ import { defaultSettings, migrate, SETTINGS_VERSION, HISTORY_LIMIT, type Attempt
 import { TorusError } from '../main/core/errors.js';
 import { createCore } from '../main/core/use-cases/core.js';
 import { refresh } from '../main/core/use-cases/tokens.js';
+import { updateProfile } from '../main/core/use-cases/profiles.js';
+import { approveAll } from '../main/core/use-cases/approvals.js';
 import { startSimulator } from '../scripts/simulator/torus-simulator.js';
 import { distinctiveCredentials, recordingSleep, rejectionOf, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
 import { ensureBuilt, repoRoot } from './helpers/cli-runner.js';
@@ -326,12 +328,13 @@ describe('never a secret in the file', () => {
     const creds = distinctiveCredentials();
     const sim = await startSimulator({ ...creds });
     const id = uniqueProfileId('settings-secrets');
-    const core = await createCore({ configDir: dir.path, http: { sleep: recordingSleep().sleep } });
+    const core = await createCore({ configDir: dir.path, http: { sleep: recordingSleep().sleep }, policy: { trustLoopback: true } });
     try {
       await core.settings.update((d) => {
-        d.profiles.push({ ...profile(id, sim.url), export: { filePath: join(dir.path, 'token.txt'), hookCommand: null } });
+        d.profiles.push(profile(id, sim.url));
         d.activeProfileId = id;
       });
+      await updateProfile(core, id, { exportFilePath: join(dir.path, 'token.txt') }, approveAll, core.policy);
       const requestToken = sim.issueRequestToken();
       await core.vault.set(id, 'apiKey', creds.apiKey);
       await core.vault.set(id, 'apiSecret', creds.apiSecret);

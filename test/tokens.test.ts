@@ -7,7 +7,8 @@ import { createCore, type Core } from '../main/core/use-cases/core.js';
 import { lookupToken, profileState, refresh, usableToken, type RefreshOutcome } from '../main/core/use-cases/tokens.js';
 import { acceptRequestToken } from '../main/core/use-cases/sign-in.js';
 import { saveCredentials } from '../main/core/use-cases/credentials.js';
-import { forgetProfile } from '../main/core/use-cases/profiles.js';
+import { forgetProfile, updateProfile } from '../main/core/use-cases/profiles.js';
+import { approveAll } from '../main/core/use-cases/approvals.js';
 import { retractIfExpired } from '../main/core/use-cases/exports.js';
 import { refreshBoundMs } from '../main/core/use-cases/profile-lock.js';
 import { TorusError, type TorusErrorKind } from '../main/core/errors.js';
@@ -79,7 +80,7 @@ async function addProfile(overrides: Partial<Profile> = {}, secrets = true): Pro
 
 function makeCore(): Promise<Core> {
   // The clock ticks a little on every read, so latencies are measurable and deterministic.
-  return createCore({ configDir: dir.path, now: () => (clock += 5), http: { sleep: sleep.sleep, random: () => 0.5 } });
+  return createCore({ configDir: dir.path, now: () => (clock += 5), http: { sleep: sleep.sleep, random: () => 0.5 }, policy: { trustLoopback: true } });
 }
 
 beforeEach(async () => {
@@ -424,7 +425,56 @@ describe('token states', () => {
 });
 
 describe('token export for bots', () => {
-  const setExport = (patch: Partial<Profile['export']>) => core.settings.update((d) => void Object.assign(d.profiles.find((p) => p.id === id)!.export, patch));
+  /** As the trader sets it (and approves it) in Settings. */
+  const setExport = (patch: Partial<Profile['export']>) =>
+    updateProfile(
+      core,
+      id,
+      {
+        ...(patch.filePath !== undefined ? { exportFilePath: patch.filePath } : {}),
+        ...(patch.hookCommand !== undefined ? { exportHookCommand: patch.hookCommand } : {}),
+      },
+      approveAll,
+      core.policy,
+    );
+  /** As malware (or a stray script) would: straight into the settings file. */
+  const editExportBehindTheAppsBack = (patch: Partial<Profile['export']>) =>
+    core.settings.update((d) => void Object.assign(d.profiles.find((p) => p.id === id)!.export, patch));
+
+  it("a token file or hook edited into the settings file behind the app's back is not used, and not deleted or run at expiry", async () => {
+    const target = join(dir.path, 'precious.txt');
+    const ran = join(dir.path, 'hook-ran');
+    writeFileSync(target, 'do not touch\n');
+    await editExportBehindTheAppsBack({ filePath: target, hookCommand: `touch '${ran}'` });
+    const outcome = await refresh(core, id, 'manual');
+    expect(outcome.exportErrors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/token file .* was changed outside Torus Token and has not been approved/),
+      expect.stringMatching(/hook command .* was changed outside Torus Token and has not been approved/),
+    ]);
+    expect(readFileSync(target, 'utf8')).toBe('do not touch\n');
+    expect(existsSync(ran)).toBe(false);
+    clock = outcome.meta.expiresAt + 1;
+    await retractIfExpired(core, id);
+    expect(readFileSync(target, 'utf8')).toBe('do not touch\n');
+    expect(existsSync(ran)).toBe(false);
+    // Set again through Torus Token (approved): now it is used.
+    await setExport({ filePath: target });
+    clock = T0 + 2 * HOUR;
+    await signInAgain();
+    const next = await refresh(core, id, 'manual');
+    expect(readFileSync(target, 'utf8')).toBe(`${next.token}\n`);
+  });
+
+  it('a non-Torus base URL edited into the settings file is not sent anything; set through Torus Token it is', async () => {
+    const untrusting = await createCore({ configDir: dir.path, now: () => (clock += 5), http: { sleep: sleep.sleep }, policy: { trustLoopback: false } });
+    const error = (await rejectionOf(() => refresh(untrusting, id, 'manual'))) as TorusError;
+    expect(error.kind).toBe('not-configured');
+    expect(error.message).toMatch(/base URL .*was changed outside Torus Token and has not been approved, so it was not used/);
+    expect(sim.requestCount('generate')).toBe(0);
+    await updateProfile(untrusting, id, { baseUrl: sim.url }, approveAll, untrusting.policy);
+    await refresh(untrusting, id, 'manual');
+    expect(sim.requestCount('generate')).toBe(1);
+  });
 
   it('writes the token file with mode 0600 and content token + newline', async () => {
     const target = join(dir.path, 'access-token');
@@ -566,10 +616,8 @@ describe('regressions: failures around a refresh never lose or orphan a token', 
 
   it('a hook that times out is stopped with everything it started (its process group)', async () => {
     const pidFile = join(dir.path, 'grandchild.pid');
-    await core.settings.update((d) => {
-      d.hookTimeoutSeconds = 1;
-      d.profiles.find((p) => p.id === id)!.export.hookCommand = `sleep 30 & echo $! > '${pidFile}'; wait`;
-    });
+    await core.settings.update((d) => void (d.hookTimeoutSeconds = 1));
+    await updateProfile(core, id, { exportHookCommand: `sleep 30 & echo $! > '${pidFile}'; wait` }, approveAll, core.policy);
     const outcome = await refresh(core, id, 'manual');
     expect(outcome.exportErrors.map((e) => e.message)).toEqual([expect.stringMatching(/did not finish within 1 s/)]);
     const pid = Number(readFileSync(pidFile, 'utf8'));

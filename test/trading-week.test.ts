@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { createCore, type Core } from '../main/core/use-cases/core.js';
 import { usableToken } from '../main/core/use-cases/tokens.js';
+import { recordApprovals } from '../main/core/use-cases/approvals.js';
 import { TorusError } from '../main/core/errors.js';
 import { ipcName } from '../preload/contract.js';
 import type { AppState, Result } from '../preload/contract.js';
@@ -144,11 +145,13 @@ beforeAll(async () => {
     await setup.vault.set(id, 'apiSecret', creds.apiSecret);
   }
   await setup.vault.set(algo, 'totpSecret', TOTP_SECRET);
+  // The trader set (and approved) Main's token file in Settings once.
+  await recordApprovals(setup, main, [{ kind: 'export-file', value: exportFile() }]);
   // Sunday evening the trader signed in once more: Monday starts with a fresh request token.
   const first = sim.issueRequestToken();
   requestTokens.push(first);
   await setup.vault.set(main, 'requestToken', first);
-  bot = await createCore({ configDir: config.path, now: () => clock.now(), http: { sleep: () => Promise.resolve() } });
+  bot = await createCore({ configDir: config.path, now: () => clock.now(), http: { sleep: () => Promise.resolve() }, policy: { trustLoopback: true } });
 
   const app = await startApp({
     argv: ['electron', '.', '--hidden'],

@@ -30,6 +30,7 @@ function valuesFor(id: string): Record<SecretName, string> {
     requestToken: `${id}-request-token`,
     totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DP',
     accessToken: `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(id).toString('base64url')}.sig`,
+    approvals: '["0123456789abcdef01234567"]',
   };
 }
 
@@ -38,9 +39,9 @@ afterAll(async () => {
 });
 
 describe('Vault on the system keychain', () => {
-  it('uses the "Torus Token" keychain service and the five documented entries', () => {
+  it('uses the "Torus Token" keychain service and the six documented entries', () => {
     expect(KEYCHAIN_SERVICE).toBe('Torus Token');
-    expect([...SECRET_NAMES]).toEqual(['apiKey', 'apiSecret', 'requestToken', 'totpSecret', 'accessToken']);
+    expect([...SECRET_NAMES]).toEqual(['apiKey', 'apiSecret', 'requestToken', 'totpSecret', 'accessToken', 'approvals']);
   });
 
   it('round-trips every secret per profile, and profiles do not see each other', async () => {

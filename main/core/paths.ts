@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const PRODUCT_NAME = 'Torus Token';
 
@@ -9,7 +9,9 @@ export const PRODUCT_NAME = 'Torus Token';
  */
 export function configDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
   const override = env.TORUS_TOKEN_CONFIG_DIR;
-  if (override && override.trim().length > 0) return override;
+  // Resolved here: a relative folder would depend on where the process was started, and
+  // Electron's app.setPath throws on one.
+  if (override && override.trim().length > 0) return resolve(override.trim());
   const home = env.HOME && env.HOME.length > 0 ? env.HOME : homedir();
   switch (platform) {
     case 'darwin':

@@ -13,6 +13,12 @@ import type { AppState, AttemptView, CredentialPresence, ProfileView, TokenView 
 export class AppView {
   private readonly tokens = new Map<string, { meta: TokenMeta; masked: string } | null>();
   private readonly presence = new Map<string, CredentialPresence>();
+  /**
+   * Bumped by every `forget`: a keychain read that started before it must not put its (now
+   * stale) answer into the cache when it finishes after it.
+   */
+  private readonly generation = new Map<string, number>();
+  private epoch = 0;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -26,6 +32,8 @@ export class AppView {
 
   /** Drops cached keychain facts (credentials or token changed). */
   forget(profileId: string | null): void {
+    if (profileId === null) this.epoch++;
+    else this.generation.set(profileId, (this.generation.get(profileId) ?? 0) + 1);
     if (profileId === null) {
       this.tokens.clear();
       this.presence.clear();
@@ -121,6 +129,7 @@ export class AppView {
       // The settings may carry newer details for the same token (a changed cutoff, a retraction).
       return cached && recorded ? { meta: recorded, masked: cached.masked } : cached;
     }
+    const stamp = this.stamp(profileId);
     let found: { meta: TokenMeta; masked: string } | null = null;
     try {
       const lookup = await lookupToken(this.core, profileId, settings);
@@ -130,14 +139,19 @@ export class AppView {
       found = recorded ? { meta: recorded, masked: '••••••••' } : null;
       return found;
     }
-    this.tokens.set(profileId, found);
+    if (stamp === this.stamp(profileId)) this.tokens.set(profileId, found);
     return found;
+  }
+
+  private stamp(profileId: string): string {
+    return `${this.epoch}:${this.generation.get(profileId) ?? 0}`;
   }
 
   private async credentials(profileId: string): Promise<CredentialPresence> {
     const cached = this.presence.get(profileId);
     if (cached) return cached;
     const vault = this.core.vault;
+    const stamp = this.stamp(profileId);
     const none: CredentialPresence = {
       apiKey: { saved: false, lastFour: '' },
       apiSecret: { saved: false },
@@ -157,7 +171,7 @@ export class AppView {
     } catch {
       return none; // not cached: the keychain may come back
     }
-    this.presence.set(profileId, presence);
+    if (stamp === this.stamp(profileId)) this.presence.set(profileId, presence);
     return presence;
   }
 }

@@ -15,7 +15,8 @@ export function keychainServiceFor(env: NodeJS.ProcessEnv = process.env): string
   return override && override.length > 0 ? override : KEYCHAIN_SERVICE;
 }
 
-export const SECRET_NAMES = ['apiKey', 'apiSecret', 'requestToken', 'totpSecret', 'accessToken'] as const;
+/** `approvals` holds fingerprints of the sensitive settings the user approved (not a secret, but out of reach of a settings-file edit). */
+export const SECRET_NAMES = ['apiKey', 'apiSecret', 'requestToken', 'totpSecret', 'accessToken', 'approvals'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 export interface SecretBackend {

@@ -3,6 +3,7 @@ import { KeytarBackend, Vault, KEYCHAIN_SERVICE, type SecretBackend } from '../i
 import type { ClientOptions } from '../infra/session-client.js';
 import type { Clock, Log } from '../ports.js';
 import type { RefreshOutcome } from './tokens.js';
+import type { ApprovalPolicy } from './approvals.js';
 
 /**
  * What every use case works with: the shared settings file, the keychain, the clock, the HTTP
@@ -14,6 +15,11 @@ export interface Core {
   readonly vault: Vault;
   readonly now: Clock;
   readonly log: Log;
+  /**
+   * Which servers this process trusts without an approval: Torus's own always; loopback (the
+   * simulator) only in the CLI (you type its URLs) and in unpackaged development.
+   */
+  readonly policy: ApprovalPolicy;
   /** For the session client: retry policy, injected sleep/random/fetch in tests. */
   readonly http: Omit<ClientOptions, 'timeoutMs' | 'signal' | 'log'>;
   /** Refreshes running in this process, by profile (one HTTP request per profile at a time). */
@@ -30,6 +36,8 @@ export interface CoreOptions {
   now?: Clock;
   log?: Log;
   http?: Core['http'];
+  /** Default: trust no loopback server. */
+  policy?: ApprovalPolicy;
   /** Poll interval while another process writes the settings. */
   lockPollMs?: number;
 }
@@ -43,11 +51,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...(options.lockPollMs ? { lockPollMs: options.lockPollMs } : {}),
   });
   const vault = new Vault(options.keychain ?? new KeytarBackend(), options.keychainService ?? KEYCHAIN_SERVICE);
-  return coreFrom({ settings, vault, now: options.now ?? Date.now, log, http: options.http ?? {} });
+  return coreFrom({ settings, vault, now: options.now ?? Date.now, log, http: options.http ?? {}, policy: options.policy ?? { trustLoopback: false } });
 }
 
 /** A Core over already-made parts (tests that share one settings file between two "processes"). */
-export function coreFrom(parts: { settings: SettingsFile; vault: Vault; now?: Clock; log?: Log; http?: Core['http'] }): Core {
+export function coreFrom(parts: { settings: SettingsFile; vault: Vault; now?: Clock; log?: Log; http?: Core['http']; policy?: ApprovalPolicy }): Core {
   const listeners = new Set<(profileId: string | null) => void>();
   const log = parts.log ?? (() => undefined);
   return {
@@ -56,6 +64,7 @@ export function coreFrom(parts: { settings: SettingsFile; vault: Vault; now?: Cl
     now: parts.now ?? Date.now,
     log,
     http: parts.http ?? {},
+    policy: parts.policy ?? { trustLoopback: false },
     flights: new Map(),
     onChange(listener) {
       listeners.add(listener);

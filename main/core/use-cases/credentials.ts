@@ -7,7 +7,7 @@ import { addProfile as addToDraft, uniqueProfileId } from '../domain/profiles.js
 import type { Profile, ProfileMode } from '../domain/settings-schema.js';
 import type { SecretName } from '../infra/keychain.js';
 import type { Approver } from '../ports.js';
-import { requireApproval, sensitiveProfileChanges, type ApprovalPolicy } from './approvals.js';
+import { recordApprovals, requireApproval, sensitiveProfileChanges, type ApprovalPolicy } from './approvals.js';
 import { findProfile, record, refresh, requireProfile, type RefreshOutcome, type RefreshOverrides } from './tokens.js';
 import type { Core } from './core.js';
 
@@ -103,6 +103,10 @@ export async function setUpProfile(
     await core.vault.setMany(profile.id, secrets);
     await core.vault.deleteProfile(wantedId).catch(() => undefined);
   }
+  await recordApprovals(core, profile.id, [
+    { kind: 'base-url', value: baseUrl === undefined ? null : profile.baseUrl },
+    { kind: 'totp-base-url', value: totpBaseUrl === undefined ? null : profile.totpBaseUrl },
+  ]);
   core.changed(profile.id);
   const saved = profile;
   return refresh(core, saved.id, 'sign-in', overrides).then(

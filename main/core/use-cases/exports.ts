@@ -3,6 +3,7 @@ import { toTorusError } from '../errors.js';
 import { removeTokenFile, runHook, writeTokenFile } from '../infra/token-export.js';
 import type { Profile } from '../domain/settings-schema.js';
 import { withRefreshLock } from './profile-lock.js';
+import { requireApprovedValue } from './approvals.js';
 import type { Core } from './core.js';
 
 /**
@@ -11,10 +12,12 @@ import type { Core } from './core.js';
  * logged out or removed, the file is deleted and the hook runs with an empty stdin, so no bot
  * keeps using a dead token.
  */
-export async function exportToken(profile: Profile, token: string, hookTimeoutMs: number): Promise<TorusError[]> {
+export async function exportToken(core: Core, profile: Profile, token: string, hookTimeoutMs: number): Promise<TorusError[]> {
   const errors: TorusError[] = [];
   if (profile.export.filePath) {
     try {
+      // A path or command edited into the settings file (not approved) is never used.
+      await requireApprovedValue(core, profile, 'export-file', profile.export.filePath);
       writeTokenFile(profile.export.filePath, token);
     } catch (error) {
       errors.push(toTorusError(error));
@@ -22,6 +25,7 @@ export async function exportToken(profile: Profile, token: string, hookTimeoutMs
   }
   if (profile.export.hookCommand) {
     try {
+      await requireApprovedValue(core, profile, 'hook-command', profile.export.hookCommand);
       await runHook(profile.export.hookCommand, token, hookTimeoutMs);
     } catch (error) {
       errors.push(toTorusError(error));
@@ -31,10 +35,12 @@ export async function exportToken(profile: Profile, token: string, hookTimeoutMs
 }
 
 /** Deletes the token file and tells the hook (empty stdin) that there is no token any more. */
-export async function retractExport(profile: Profile, hookTimeoutMs: number): Promise<TorusError[]> {
+export async function retractExport(core: Core, profile: Profile, hookTimeoutMs: number): Promise<TorusError[]> {
   const errors: TorusError[] = [];
   if (profile.export.filePath) {
     try {
+      // Deleting a file at an unapproved path would let a settings edit delete any file.
+      await requireApprovedValue(core, profile, 'export-file', profile.export.filePath);
       removeTokenFile(profile.export.filePath);
     } catch (error) {
       errors.push(toTorusError(error));
@@ -42,6 +48,7 @@ export async function retractExport(profile: Profile, hookTimeoutMs: number): Pr
   }
   if (profile.export.hookCommand) {
     try {
+      await requireApprovedValue(core, profile, 'hook-command', profile.export.hookCommand);
       await runHook(profile.export.hookCommand, '', hookTimeoutMs);
     } catch (error) {
       errors.push(toTorusError(error));
@@ -68,7 +75,7 @@ export async function retractIfExpired(core: Core, profileId: string): Promise<v
     const target = due();
     if (!target) return;
     const settings = core.settings.read();
-    const errors = await retractExport(target.profile, settings.hookTimeoutSeconds * 1000);
+    const errors = await retractExport(core, target.profile, settings.hookTimeoutSeconds * 1000);
     const at = core.now();
     try {
       await core.settings.update((draft) => {

@@ -1,6 +1,6 @@
 import { TorusError, toTorusError } from '../errors.js';
-import { expiryFor } from '../domain/expiry.js';
-import { describeIssues, settingsSchema, type Settings } from '../domain/settings-schema.js';
+import { expiryFor, isValidTimeZone } from '../domain/expiry.js';
+import { describeIssues, hhmmSchema, settingsSchema, type Settings } from '../domain/settings-schema.js';
 import type { SensitiveChange } from '../ports.js';
 import type { Core } from './core.js';
 
@@ -31,8 +31,10 @@ function apply(draft: Settings, patch: PreferencesPatch): void {
   if (patch.copyShortcut !== undefined) draft.app.copyShortcut = patch.copyShortcut?.trim() || null;
   if (patch.startAtLogin !== undefined) draft.app.startAtLogin = patch.startAtLogin;
   if (patch.hookTimeoutSeconds !== undefined) draft.hookTimeoutSeconds = patch.hookTimeoutSeconds;
-  // A new daily cutoff changes when today's tokens stop working.
-  if (patch.cutoffTime !== undefined || patch.cutoffZone !== undefined) {
+  // A new daily cutoff changes when today's tokens stop working (checked first: a bad value is
+  // an input error for the schema to explain, not an exception from the clock arithmetic).
+  const cutoffValid = hhmmSchema.safeParse(draft.refresh.cutoffTime).success && isValidTimeZone(draft.refresh.cutoffZone);
+  if ((patch.cutoffTime !== undefined || patch.cutoffZone !== undefined) && cutoffValid) {
     const cutoff = { time: draft.refresh.cutoffTime, zone: draft.refresh.cutoffZone };
     for (const meta of Object.values(draft.tokens)) {
       const expiry = expiryFor(meta.issuedAt, meta.jwtExpiresAt, cutoff);

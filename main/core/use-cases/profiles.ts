@@ -4,7 +4,7 @@ import { normalizeBaseUrl } from '../domain/base-url.js';
 import { checkExportFilePath, checkHookCommand } from '../domain/export-target.js';
 import { hhmmSchema, type Profile, type ProfileMode } from '../domain/settings-schema.js';
 import type { Approver } from '../ports.js';
-import { requireApproval, sensitiveProfileChanges, type ApprovalPolicy } from './approvals.js';
+import { recordApprovals, requireApproval, sensitiveProfileChanges, type ApprovalPolicy } from './approvals.js';
 import { retractExport } from './exports.js';
 import { withRefreshLock } from './profile-lock.js';
 import { findProfile, requireProfile, settled } from './tokens.js';
@@ -31,6 +31,10 @@ export async function addProfile(core: Core, input: NewProfile, approver: Approv
     });
     draft.activeProfileId = created.id;
   });
+  await recordApprovals(core, created!.id, [
+    { kind: 'base-url', value: created!.baseUrl },
+    { kind: 'totp-base-url', value: created!.totpBaseUrl },
+  ]);
   core.changed(created!.id);
   return created!;
 }
@@ -82,8 +86,14 @@ export async function updateProfile(core: Core, profileId: string, patch: Profil
     if (patch.signInAtReadyBy !== undefined) target.signInAtReadyBy = patch.signInAtReadyBy;
     // A different server or mode is a different credential set.
     if (patch.mode !== undefined || patch.baseUrl !== undefined || patch.totpBaseUrl !== undefined) delete draft.refusals[profile.id];
-    updated = { ...target };
+    updated = { ...target, export: { ...target.export } };
   });
+  await recordApprovals(core, profile.id, [
+    { kind: 'base-url', value: patch.baseUrl === undefined ? null : updated!.baseUrl },
+    { kind: 'totp-base-url', value: patch.totpBaseUrl === undefined ? null : updated!.totpBaseUrl },
+    { kind: 'export-file', value: patch.exportFilePath === undefined ? null : updated!.export.filePath },
+    { kind: 'hook-command', value: patch.exportHookCommand === undefined ? null : updated!.export.hookCommand },
+  ]);
   core.changed(profile.id);
   return updated!;
 }
@@ -108,7 +118,7 @@ export async function forgetProfile(core: Core, profileId: string, options: { re
   let exportErrors: TorusError[] = [];
   await withRefreshLock(core, profile.id, async () => {
     const current = findProfile(core.settings.read(), profile.id) ?? profile;
-    exportErrors = await retractExport(current, core.settings.read().hookTimeoutSeconds * 1000);
+    exportErrors = await retractExport(core, current, core.settings.read().hookTimeoutSeconds * 1000);
     await core.vault.deleteProfile(profile.id);
     await core.settings.update((draft) => {
       if (options.remove) removeFromDraft(draft, profile.id);

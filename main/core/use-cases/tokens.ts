@@ -1,6 +1,7 @@
 import { TorusError, toTorusError, messages } from '../errors.js';
 import { SessionClient, type VerifyResult } from '../infra/session-client.js';
 import { withRefreshLock } from './profile-lock.js';
+import { requireApprovedValue } from './approvals.js';
 import { tokenExpiry } from '../domain/expiry.js';
 import { fingerprint } from '../domain/redact.js';
 import { normalizeBaseUrl } from '../domain/base-url.js';
@@ -259,7 +260,7 @@ async function refreshUnderLock(core: Core, profileId: string, reason: RefreshRe
   };
   await core.vault.setToken(profileId, accessToken, meta);
   const latencyMs = Math.max(0, core.now() - started);
-  const exportErrors = await exportToken(profile, accessToken, settings.hookTimeoutSeconds * 1000);
+  const exportErrors = await exportToken(core, profile, accessToken, settings.hookTimeoutSeconds * 1000);
   const exportMessage = exportErrors.map((e) => e.message).join(' ');
   const attempt: Attempt = {
     at: issuedAt,
@@ -299,10 +300,13 @@ async function callTorus(
   overrides: RefreshOverrides,
 ): Promise<{ accessToken: string; attempts: number }> {
   const client = new SessionClient({ ...core.http, log: core.log, now: core.now, timeoutMs: overrides.timeoutMs ?? settings.refresh.timeoutSeconds * 1000 });
+  // A URL from the settings file is used only if it was approved (a per-call override is the caller's own choice).
   if (profile.mode === 'totp') {
+    if (overrides.totpBaseUrl === undefined) await requireApprovedValue(core, profile, 'totp-base-url', profile.totpBaseUrl);
     const totpBaseUrl = normalizeBaseUrl(overrides.totpBaseUrl ?? profile.totpBaseUrl, 'TOTP base URL');
     return client.generateWithTotp({ totpBaseUrl, apiKey: credentials.apiKey, totpSecret: credentials.totpSecret!, clock: core.now }, overrides.signal);
   }
+  if (overrides.baseUrl === undefined) await requireApprovedValue(core, profile, 'base-url', profile.baseUrl);
   const baseUrl = normalizeBaseUrl(overrides.baseUrl ?? profile.baseUrl);
   return client.generate({ baseUrl, apiKey: credentials.apiKey, apiSecret: credentials.apiSecret!, requestToken: credentials.requestToken! }, overrides.signal);
 }
