@@ -1,31 +1,28 @@
 import type { ProfilePatch, Result, SettingsPatch } from '../../../preload/contract.js';
 import { store } from './store.svelte.js';
 
-/** How long "Saved" stays next to a field after a good change. */
-const SAVED_MS = 2000;
-
 /**
- * Per-field feedback for the settings sections: the error message of a field's last failed
- * change, shown next to it, or a brief "Saved" after a good one. Settings shares one instance
- * between all its sections, so only the latest change shows "Saved". Render it with
- * `FieldMessage.svelte`.
+ * Per-field feedback for the forms (Settings and the guided setup): the error message of a
+ * field's last failed change, shown next to it, or a brief "Saved" after a good one. There is
+ * one for the whole popover, so only the latest change shows "Saved". Render it with
+ * `FieldMessage.svelte`; tie the field to it with `describedBy` and `invalid`.
  */
-export class FieldFeedback {
+class FieldFeedback {
   errors = $state<Record<string, string>>({});
   saved = $state<string | null>(null);
   #savedTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Records the result of a change to `field`; true when it succeeded. */
   mark(field: string, result: Result<unknown>): boolean {
-    if (result.ok) {
-      delete this.errors[field];
-      this.saved = field;
-      clearTimeout(this.#savedTimer);
-      this.#savedTimer = setTimeout(() => (this.saved = null), SAVED_MS);
-      return true;
+    if (!result.ok) {
+      this.errors[field] = result.error.message;
+      return false;
     }
-    this.errors[field] = result.error.message;
-    return false;
+    delete this.errors[field];
+    this.saved = field;
+    clearTimeout(this.#savedTimer);
+    this.#savedTimer = setTimeout(() => (this.saved = null), 2000);
+    return true;
   }
 
   /** Shows a message next to `field` without saving anything (input the renderer already knows is bad). */
@@ -34,8 +31,8 @@ export class FieldFeedback {
   }
 
   /** The id of the field's error message, for `aria-describedby` (present only while it shows). */
-  describedBy(field: string): string | undefined {
-    return this.errors[field] ? `${field}-error` : undefined;
+  describedBy(field: string, hint = ''): string | undefined {
+    return (this.errors[field] ? `${field}-error ${hint}` : hint).trim() || undefined;
   }
 
   /** The `aria-invalid` value for an input whose changes report to `field`. */
@@ -51,6 +48,8 @@ export class FieldFeedback {
     return this.mark(field, await store.updateSettings(patch));
   }
 }
+
+export const feedback = new FieldFeedback();
 
 /** The value of the input (or select) an event came from. */
 export const inputText = (event: Event): string => (event.currentTarget as HTMLInputElement).value;

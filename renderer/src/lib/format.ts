@@ -94,23 +94,19 @@ export interface StatusInfo {
   detail: string;
 }
 
+const STATUSES: Record<TokenStatus, [label: string, tone: Tone, detail: string]> = {
+  fresh: ['Fresh', 'ok', "Today's token is ready to use."],
+  'expiring-soon': ['Expiring soon', 'warn', 'The token expires soon; refresh to get a new one.'],
+  stale: ['Stale', 'warn', 'The token has expired; refresh to get a new one.'],
+  refreshing: ['Refreshing…', 'busy', 'Getting a new token from Torus.'],
+  failed: ['Failed', 'bad', 'The last refresh failed.'],
+  'needs-sign-in': ['Sign-in needed', 'bad', 'Torus needs you to sign in again.'],
+  none: ['No token', 'idle', 'There is no token yet.'],
+};
+
 export function statusInfo(status: TokenStatus): StatusInfo {
-  switch (status) {
-    case 'fresh':
-      return { label: 'Fresh', tone: 'ok', detail: "Today's token is ready to use." };
-    case 'expiring-soon':
-      return { label: 'Expiring soon', tone: 'warn', detail: 'The token expires soon; refresh to get a new one.' };
-    case 'stale':
-      return { label: 'Stale', tone: 'warn', detail: 'The token has expired; refresh to get a new one.' };
-    case 'refreshing':
-      return { label: 'Refreshing…', tone: 'busy', detail: 'Getting a new token from Torus.' };
-    case 'failed':
-      return { label: 'Failed', tone: 'bad', detail: 'The last refresh failed.' };
-    case 'needs-sign-in':
-      return { label: 'Sign-in needed', tone: 'bad', detail: 'Torus needs you to sign in again.' };
-    case 'none':
-      return { label: 'No token', tone: 'idle', detail: 'There is no token yet.' };
-  }
+  const [label, tone, detail] = STATUSES[status];
+  return { label, tone, detail };
 }
 
 /** A short heading for an error; the message itself already names the next step. */

@@ -27,7 +27,15 @@ export const isClockTime = (raw: string): boolean => CLOCK_TIME.test(raw);
 
 export const cutoffTimeInput: SettingInput = (raw) => (CLOCK_TIME.test(raw) ? { cutoffTime: raw } : 'Enter the time tokens stop working, such as 06:00.');
 
-export const cutoffZoneInput: SettingInput = (raw) => (raw === '' ? 'Enter a time zone such as Asia/Kolkata.' : { cutoffZone: raw });
+/** An IANA time zone this computer knows; checked only on a change (Intl is slow to start). */
+export const cutoffZoneInput: SettingInput = (raw) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: raw }); // throws on a zone it does not know
+    return { cutoffZone: raw };
+  } catch {
+    return 'Enter an IANA time zone such as Asia/Kolkata or Europe/London.';
+  }
+};
 
 /** Empty turns the shortcut off. */
 export const shortcutInput: SettingInput = (raw) => ({ copyShortcut: raw === '' ? null : raw });

@@ -1,4 +1,5 @@
-import type { AppState, AttemptView, ProfileView, Result, SettingsPatch, SettingsView, TorusApi, UiError } from '../../../preload/contract.js';
+import { tick } from 'svelte';
+import type { AppState, AttemptView, ProfileView, Result, SettingsPatch, SettingsView, TorusApi } from '../../../preload/contract.js';
 
 /**
  * The popover's state, as Svelte 5 runes. Everything comes from `window.torus` (the preload's
@@ -8,129 +9,102 @@ import type { AppState, AttemptView, ProfileView, Result, SettingsPatch, Setting
 export type View = 'token' | 'activity' | 'settings';
 
 export const REVEAL_SECONDS = 30;
-const TICK_MS = 30_000;
 
-const missingBridge: UiError = {
-  kind: 'forbidden',
-  message: 'Torus Token could not connect to its main process. Quit and open the app again.',
-  needsSignIn: false,
-};
+const failed = (message: string): Result<never> => ({ ok: false, error: { kind: 'forbidden', message, needsSignIn: false } });
+const NO_BRIDGE = 'Torus Token could not connect to its main process. Quit and open the app again.';
 
-function api(): TorusApi | null {
-  return typeof window !== 'undefined' && window.torus ? window.torus : null;
-}
-
-async function call<T>(fn: (api: TorusApi) => Promise<Result<T>>): Promise<Result<T>> {
-  const torus = api();
-  if (!torus) return { ok: false, error: missingBridge };
+/** One call through the bridge; never throws. */
+export async function call<T>(fn: (api: TorusApi) => Promise<Result<T>>): Promise<Result<T>> {
+  const torus = window.torus;
+  if (!torus) return failed(NO_BRIDGE);
   try {
     return await fn(torus);
   } catch {
-    return { ok: false, error: { kind: 'forbidden', message: 'The request did not reach Torus Token. Try again.', needsSignIn: false } };
+    return failed('The request did not reach Torus Token. Try again.');
   }
 }
 
+/** The message of a failed call, or null. */
+export const failure = (result: Result<unknown>): string | null => (result.ok ? null : result.error.message);
+
+/** Focuses an element once the DOM has caught up with the state. */
+export const focusSoon = (id: string): void => void tick().then(() => document.getElementById(id)?.focus());
+
 class TorusStore {
-  app = $state<AppState | null>(null);
-  settings = $state<SettingsView | null>(null);
-  history = $state<AttemptView[] | null>(null);
+  app = $state.raw<AppState | null>(null);
+  settings = $state.raw<SettingsView | null>(null);
+  history = $state.raw<AttemptView[] | null>(null);
   historyError = $state<string | null>(null);
   bootError = $state<string | null>(null);
-  /** The clock the relative times use; ticks every 30 s only while the popover is visible. */
+  /** The clock the relative times use; ticks only while the popover is visible. */
   now = $state(Date.now());
   view = $state<View>('token');
-  dismissedWarnings = $state<string[]>([]);
+  dismissedWarnings = $state.raw<string[]>([]);
 
-  refreshing = $state(false);
-  signingIn = $state(false);
-  revealed = $state<{ token: string; profileId: string; fingerprint: string } | null>(null);
-  copied = $state<{ clearsInSeconds: number | null } | null>(null);
+  /** A call the trader waits for: a refresh, or a sign-in (window or pasted request token). */
+  working = $state<'refresh' | 'sign-in' | null>(null);
+  revealed = $state.raw<{ token: string; profileId: string; fingerprint: string } | null>(null);
+  copied = $state<number | null | undefined>(undefined);
 
   /** Guided setup: `adding` is a second profile started from Settings. */
   setup = $state({ active: false, adding: false, dismissed: false });
 
   activeProfile: ProfileView | null = $derived(this.app?.profiles.find((p) => p.id === this.app?.activeProfileId) ?? null);
   warnings: string[] = $derived((this.app?.warnings ?? []).filter((w) => !this.dismissedWarnings.includes(w)));
-  busy: boolean = $derived(this.refreshing || this.signingIn || this.activeProfile?.status === 'refreshing');
 
   private revealTimer: ReturnType<typeof setTimeout> | undefined;
   private copiedTimer: ReturnType<typeof setTimeout> | undefined;
-  private pushed = 0;
-  private shownListeners = new Set<() => void>();
 
-  start(): () => void {
-    const torus = api();
+  /** Connects to main: state pushes, the popover being shown, and the clock while visible. */
+  start(): void {
+    const torus = window.torus;
     if (!torus) {
-      this.bootError = missingBridge.message;
-      return () => undefined;
+      this.bootError = NO_BRIDGE;
+      return;
     }
-    const offState = torus.onState((state) => {
-      this.pushed++;
+    let pushed = false;
+    torus.onState((state) => {
+      pushed = true;
       this.apply(state);
     });
-    const offShown = torus.onPopoverShown(() => {
+    torus.onPopoverShown(() => {
       this.now = Date.now();
-      for (const listener of this.shownListeners) listener();
+      if ((document.activeElement ?? document.body) === document.body) focusSoon(`tab-${this.view}`);
     });
-    const before = this.pushed;
     void call((t) => t.getState()).then((result) => {
-      if (!result.ok) {
-        this.bootError = result.error.message;
-        return;
-      }
       // A state pushed meanwhile is newer than this answer.
-      if (this.pushed === before || this.app === null) this.apply(result.value);
+      if (!result.ok) this.bootError = result.error.message;
+      else if (!pushed) this.apply(result.value);
     });
     void this.loadSettings();
     // The countdown ticks only while the popover is on screen: a hidden popover costs nothing.
-    let tick: ReturnType<typeof setInterval> | undefined;
-    const onVisible = (): void => {
-      clearInterval(tick);
-      tick = undefined;
+    let ticking: ReturnType<typeof setInterval> | undefined;
+    const onVisibility = (): void => {
+      clearInterval(ticking);
       if (document.visibilityState === 'visible') {
         this.now = Date.now();
-        tick = setInterval(() => (this.now = Date.now()), TICK_MS);
+        ticking = setInterval(() => (this.now = Date.now()), 30_000);
       } else {
         // A revealed token does not stay on screen behind a hidden popover.
         this.hideToken();
       }
     };
-    onVisible();
-    document.addEventListener('visibilitychange', onVisible);
-    return () => {
-      offState();
-      offShown();
-      clearInterval(tick);
-      document.removeEventListener('visibilitychange', onVisible);
-      this.hideToken();
-    };
-  }
-
-  onShown(listener: () => void): () => void {
-    this.shownListeners.add(listener);
-    return () => this.shownListeners.delete(listener);
+    onVisibility();
+    document.addEventListener('visibilitychange', onVisibility);
   }
 
   apply(state: AppState): void {
+    if (state.activeProfileId !== this.app?.activeProfileId) this.history = null;
     this.app = state;
     const revealed = this.revealed;
-    const active = state.profiles.find((p) => p.id === state.activeProfileId);
-    if (revealed && (revealed.profileId !== state.activeProfileId || revealed.fingerprint !== active?.token?.fingerprint)) this.hideToken();
+    if (revealed && (revealed.profileId !== state.activeProfileId || revealed.fingerprint !== this.activeProfile?.token?.fingerprint)) this.hideToken();
     if (this.view === 'activity') void this.loadHistory();
-  }
-
-  private applyResult(result: Result<AppState>): void {
-    if (result.ok) this.apply(result.value);
   }
 
   setView(view: View): void {
     this.view = view;
     if (view === 'activity') void this.loadHistory();
     if (view === 'settings') void this.loadSettings();
-  }
-
-  dismissWarning(message: string): void {
-    this.dismissedWarnings = [...this.dismissedWarnings, message];
   }
 
   async loadSettings(): Promise<void> {
@@ -140,21 +114,35 @@ class TorusStore {
 
   async loadHistory(): Promise<void> {
     const result = await call((t) => t.getHistory());
-    if (result.ok) {
-      this.history = result.value;
-      this.historyError = null;
-    } else {
-      this.historyError = result.error.message;
-    }
+    this.historyError = result.ok ? null : result.error.message;
+    if (result.ok) this.history = result.value;
   }
 
-  async refresh(): Promise<Result<AppState>> {
-    this.refreshing = true;
-    try {
-      return await this.change((t) => t.refresh());
-    } finally {
-      this.refreshing = false;
-    }
+  /** Any call that answers with the new state (refresh, save, add, update, remove, switch): applied at once. */
+  async change(fn: (api: TorusApi) => Promise<Result<AppState>>, working: TorusStore['working'] = null): Promise<Result<AppState>> {
+    const result = await this.run(fn, working);
+    if (result.ok) this.apply(result.value);
+    return result;
+  }
+
+  /** A call with `working` set while it runs. */
+  async run<T>(fn: (api: TorusApi) => Promise<Result<T>>, working: TorusStore['working']): Promise<Result<T>> {
+    if (working) this.working = working;
+    const result = await call(fn);
+    if (working) this.working = null;
+    return result;
+  }
+
+  /**
+   * A failed call's message (`failure`), unless the active profile's error panel says the same:
+   * use it in a `$derived`, as the state that shows the panel may arrive after the answer.
+   */
+  problem(message: string | null): string | null {
+    return message === this.activeProfile?.lastError?.message ? null : message;
+  }
+
+  refresh(): Promise<Result<AppState>> {
+    return this.change((t) => t.refresh(), 'refresh');
   }
 
   async reveal(): Promise<Result<{ token: string }>> {
@@ -171,61 +159,15 @@ class TorusStore {
 
   hideToken(): void {
     clearTimeout(this.revealTimer);
-    this.revealTimer = undefined;
     this.revealed = null;
   }
 
+  /** Copies the token in main; `copied` holds when the clipboard clears (null: it does not) while the note shows. */
   async copy(): Promise<Result<{ clearsInSeconds: number | null }>> {
     const result = await call((t) => t.copyToken());
     clearTimeout(this.copiedTimer);
-    if (result.ok) {
-      this.copied = { clearsInSeconds: result.value.clearsInSeconds };
-      const showFor = (result.value.clearsInSeconds ?? 4) * 1000;
-      this.copiedTimer = setTimeout(() => (this.copied = null), showFor);
-    } else {
-      this.copied = null;
-    }
-    return result;
-  }
-
-  /** Opens the Torus sign-in window; a plain-words message when nothing was captured. */
-  async signIn(): Promise<Result<string | null>> {
-    this.signingIn = true;
-    try {
-      const result = await call((t) => t.signIn());
-      if (!result.ok) return result;
-      const outcome = result.value.outcome;
-      if (outcome === 'closed')
-        return { ok: true, value: 'The sign-in window was closed before Torus sent a request token. Nothing changed; sign in again when you are ready.' };
-      if (outcome === 'timeout') return { ok: true, value: 'Sign-in took too long and was stopped. Nothing changed; try again.' };
-      return { ok: true, value: null };
-    } finally {
-      this.signingIn = false;
-    }
-  }
-
-  async setRequestToken(input: string): Promise<Result<AppState>> {
-    this.signingIn = true;
-    try {
-      return await this.change((t) => t.setRequestToken(input));
-    } finally {
-      this.signingIn = false;
-    }
-  }
-
-  /** Any call that answers with the new state (save, add, update, remove, switch): applied at once. */
-  async change(fn: (api: TorusApi) => Promise<Result<AppState>>): Promise<Result<AppState>> {
-    const result = await call(fn);
-    this.applyResult(result);
-    return result;
-  }
-
-  async switchProfile(profileId: string): Promise<Result<AppState>> {
-    const result = await this.change((t) => t.switchProfile(profileId));
-    if (result.ok) {
-      this.history = null;
-      if (this.view === 'activity') void this.loadHistory();
-    }
+    this.copied = result.ok ? result.value.clearsInSeconds : undefined;
+    if (result.ok) this.copiedTimer = setTimeout(() => (this.copied = undefined), (result.value.clearsInSeconds ?? 4) * 1000);
     return result;
   }
 
@@ -243,14 +185,6 @@ class TorusStore {
   finishSetup(dismissed: boolean): void {
     this.setup = { active: false, adding: false, dismissed };
     this.view = 'token';
-  }
-
-  hidePopover(): void {
-    void call((t) => t.hidePopover());
-  }
-
-  quit(): void {
-    void call((t) => t.quit());
   }
 }
 
