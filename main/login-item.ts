@@ -9,12 +9,18 @@ import type { LoginItemView } from '../preload/contract.js';
  * - macOS and Windows: Electron's login item settings, launching with `--hidden`. macOS 13+
  *   can answer `requires-approval`: that is reported as off, with what to do.
  * - Linux: `setLoginItemSettings` does nothing there, so an XDG autostart entry is written
- *   (`$XDG_CONFIG_HOME/autostart/torus-token.desktop`, launching `$APPIMAGE` when set) and
- *   removed to turn it off.
+ *   (`$XDG_CONFIG_HOME/autostart/torus-token-app.desktop`, launching `$APPIMAGE` when set) and
+ *   removed to turn it off. The app's Linux executable is `torus-token-app` (`torus-token` is the
+ *   command-line tool); versions before that wrote `torus-token.desktop` launching
+ *   `…/torus-token`: such an entry is moved to the new name on start, so an upgrade keeps
+ *   start at login working instead of launching a file that is gone (or the CLI).
  * - A development build (not packaged) would register the bare Electron binary: unsupported.
  */
 export const HIDDEN_ARG = '--hidden';
-export const AUTOSTART_FILE_NAME = 'torus-token.desktop';
+export const AUTOSTART_FILE_NAME = 'torus-token-app.desktop';
+/** The entry and executable names of versions whose Linux executable was called `torus-token`. */
+export const LEGACY_AUTOSTART_FILE_NAME = 'torus-token.desktop';
+export const LEGACY_EXECUTABLE_NAME = 'torus-token';
 
 export const LOGIN_ITEM_NOTES = {
   development: 'Start at login works in the installed app, not in development.',
@@ -113,11 +119,11 @@ function windowsLoginItem(app: LoginItemApp, execPath: string): LoginItem {
   };
 }
 
-/** `$XDG_CONFIG_HOME/autostart/torus-token.desktop` (XDG_CONFIG_HOME only when absolute). */
-export function autostartFilePath(env: Readonly<Record<string, string | undefined>>, homeDir: string): string {
+/** `$XDG_CONFIG_HOME/autostart/torus-token-app.desktop` (XDG_CONFIG_HOME only when absolute). */
+export function autostartFilePath(env: Readonly<Record<string, string | undefined>>, homeDir: string, name: string = AUTOSTART_FILE_NAME): string {
   const xdg = env['XDG_CONFIG_HOME'];
   const configHome = xdg && isAbsolute(xdg) ? xdg : join(homeDir, '.config');
-  return join(configHome, 'autostart', AUTOSTART_FILE_NAME);
+  return join(configHome, 'autostart', name);
 }
 
 /** The program the autostart entry launches: the AppImage file when running from one. */
@@ -205,21 +211,48 @@ function writeAtomically(path: string, content: string): void {
   }
 }
 
+function isTurnedOff(keys: Map<string, string>): boolean {
+  return keys.get('Hidden') === 'true' || keys.get('X-GNOME-Autostart-enabled') === 'false';
+}
+
+function readEntry(path: string): Map<string, string> | null {
+  try {
+    return existsSync(path) ? desktopEntryKeys(readFileSync(path, 'utf8')) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * An autostart entry from a version whose executable was `torus-token`: when it launches this
+ * copy (its old executable name beside this one, or the same AppImage) or something that is no
+ * longer there, it becomes this version's entry (still on, or still off) and the old file goes.
+ * An entry that launches another copy that still exists is left alone (get() reports it).
+ */
+function migrateLegacyEntry(file: string, legacy: string, target: string, execPath: string): void {
+  const keys = readEntry(legacy);
+  if (!keys) return;
+  const exec = firstExecArg(keys.get('Exec') ?? '');
+  const oldSelf = join(dirname(execPath), LEGACY_EXECUTABLE_NAME);
+  const ours = exec === undefined || exec === target || exec === oldSelf || !isAbsolute(exec) || !existsSync(exec);
+  if (!ours) return;
+  try {
+    if (!existsSync(file) && !isTurnedOff(keys)) writeAtomically(file, desktopEntry(target));
+    rmSync(legacy, { force: true });
+  } catch {
+    // Best effort: get() still reports the old entry, and turning start at login on rewrites it.
+  }
+}
+
 function linuxLoginItem(deps: LoginItemDeps): LoginItem {
   const file = autostartFilePath(deps.env, deps.homeDir);
+  const legacy = autostartFilePath(deps.env, deps.homeDir, LEGACY_AUTOSTART_FILE_NAME);
   const target = autostartTarget(deps.env, deps.execPath);
+  migrateLegacyEntry(file, legacy, target, deps.execPath);
   const get = (): LoginItemView => {
-    let content: string;
-    try {
-      if (!existsSync(file)) return view(true, false);
-      content = readFileSync(file, 'utf8');
-    } catch {
-      return view(true, false);
-    }
-    const keys = desktopEntryKeys(content);
-    if (keys.get('Hidden') === 'true' || keys.get('X-GNOME-Autostart-enabled') === 'false') {
-      return view(true, false, LOGIN_ITEM_NOTES.disabledInDesktop);
-    }
+    const keys = readEntry(file) ?? readEntry(legacy);
+    if (!keys) return view(true, false);
+    if (isTurnedOff(keys)) return view(true, false, LOGIN_ITEM_NOTES.disabledInDesktop);
     const exec = keys.get('Exec');
     if (exec === undefined || firstExecArg(exec) !== target) return view(true, false, LOGIN_ITEM_NOTES.otherCopy);
     return view(true, true);
@@ -230,6 +263,8 @@ function linuxLoginItem(deps: LoginItemDeps): LoginItem {
       try {
         if (enabled) writeAtomically(file, desktopEntry(target));
         else rmSync(file, { force: true });
+        // One entry, under the current name: an old one would start a second copy (or none).
+        rmSync(legacy, { force: true });
       } catch (error) {
         return { ...get(), note: problem(enabled ? 'write the autostart entry' : 'remove the autostart entry', error) };
       }

@@ -3,7 +3,8 @@
  * (interleaved, medians), printed with their ratio. Benchmarks, not timed tests: nothing here
  * fails on a slow machine.
  *
- * 1. `torus-token get` wall time vs a floor script (Node loading keytar, reading one secret).
+ * 1. `torus-token get` wall time vs a floor script (Node loading keytar, reading one secret), for
+ *    the npm CLI (`node bin/torus-token.cjs`) and for the single executable (`npm run package:cli`).
  * 2. One refresh through the TokenService vs a bare fetch POST to the simulator.
  * 3. The renderer: gzip size of JS/CSS, first render vs a blank page (scripts/bench-renderer).
  */
@@ -28,7 +29,7 @@ export interface Figure {
 }
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const cliBin = join(repoRoot, 'bin', 'torus-token.js');
+const cliBin = join(repoRoot, 'bin', 'torus-token.cjs');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -36,12 +37,20 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function timeSpawn(args: string[], env: NodeJS.ProcessEnv): number {
+function timeSpawn(args: string[], env: NodeJS.ProcessEnv, program = process.execPath): number {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+  const result = spawnSync(program, args, { env, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   return ms;
+}
+
+/** The single executable for this system, when `npm run package:cli` has built it. */
+async function singleExecutable(): Promise<string | undefined> {
+  const target = join(repoRoot, 'scripts', 'cli-target.mjs');
+  const { cliExecutablePath } = (await import(target)) as { cliExecutablePath: () => string };
+  const exe = cliExecutablePath();
+  return existsSync(exe) ? exe : undefined;
 }
 
 /** Async, because the simulator answers from this very process. */
@@ -56,7 +65,7 @@ function runAsync(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{
   });
 }
 
-async function benchCliGet(simUrl: string, issueRequestToken: () => string, runs: number): Promise<Figure> {
+async function benchCliGet(simUrl: string, issueRequestToken: () => string, runs: number): Promise<Figure[]> {
   const configDir = mkdtempSync(join(tmpdir(), 'torus-bench-cli-'));
   const env = { ...process.env, TORUS_TOKEN_CONFIG_DIR: configDir };
   try {
@@ -74,17 +83,23 @@ async function benchCliGet(simUrl: string, issueRequestToken: () => string, runs
       `const keytar = require(${JSON.stringify(join(repoRoot, 'node_modules', 'keytar'))});
 keytar.getPassword('Torus Token', 'bench/accessToken').then((v) => { if (!v) process.exit(1); process.stdout.write(v + '\\n'); });`,
     );
+    const exe = await singleExecutable();
+    if (!exe) console.log('(single executable not built; run `npm run package:cli` first)');
     const cli: number[] = [];
+    const sea: number[] = [];
     const floor: number[] = [];
-    timeSpawn([floorScript], env); // warm the page cache for both
-    timeSpawn([cliBin, 'get', '--profile', 'bench'], env);
+    const get = ['get', '--profile', 'bench'];
+    timeSpawn([floorScript], env); // warm the page cache for all
+    timeSpawn([cliBin, ...get], env);
+    if (exe) timeSpawn(get, env, exe);
     for (let i = 0; i < runs; i++) {
       floor.push(timeSpawn([floorScript], env));
-      cli.push(timeSpawn([cliBin, 'get', '--profile', 'bench'], env));
+      cli.push(timeSpawn([cliBin, ...get], env));
+      if (exe) sea.push(timeSpawn(get, env, exe));
     }
-    const value = median(cli);
     const baseline = median(floor);
-    return { name: 'torus-token get (wall time)', value, unit: 'ms', baseline, ratio: value / baseline };
+    const figure = (name: string, times: number[]): Figure => ({ name, value: median(times), unit: 'ms', baseline, ratio: median(times) / baseline });
+    return [figure('torus-token get, npm CLI (wall time)', cli), ...(exe ? [figure('torus-token get, single executable (wall time)', sea)] : [])];
   } finally {
     await new Vault().deleteProfile('bench').catch(() => undefined);
     rmSync(configDir, { recursive: true, force: true });
@@ -93,7 +108,8 @@ keytar.getPassword('Torus Token', 'bench/accessToken').then((v) => { if (!v) pro
 
 async function benchRefresh(simUrl: string, issueRequestToken: () => string, runs: number): Promise<Figure> {
   const configDir = mkdtempSync(join(tmpdir(), 'torus-bench-refresh-'));
-  const core = await createCore({ configDir });
+  // The simulator is on loopback, which this process (like the CLI) trusts.
+  const core = await createCore({ configDir, policy: { trustLoopback: true } });
   const vault = core.vault;
   await core.settings.update((draft) => {
     const p = addProfile(draft, { name: 'bench-refresh', baseUrl: simUrl });
@@ -158,7 +174,7 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   try {
     console.log(`Torus Token benchmarks (${runs} interleaved runs each, medians; Node ${process.version}, ${process.platform})\n`);
-    figures.push(await benchCliGet(sim.url, () => sim.issueRequestToken(), runs));
+    figures.push(...(await benchCliGet(sim.url, () => sim.issueRequestToken(), runs)));
     figures.push(await benchRefresh(sim.url, () => sim.issueRequestToken(), runs * 2));
     const rendererBench = join(repoRoot, 'dist', 'scripts', 'bench-renderer.js');
     if (existsSync(rendererBench)) {

@@ -290,7 +290,8 @@ describe('torus-token CLI, end to end', () => {
     expect(readFileSync(join(config.path, backups[0]!), 'utf8')).toContain('this is not json');
   });
 
-  it('keychain unavailable exits 6 with the fix, and nothing is written in plain text', async () => {
+  // A private D-Bus without a Secret Service, and util-linux `script` below: Linux only.
+  it.skipIf(process.platform !== 'linux')('keychain unavailable exits 6 with the fix, and nothing is written in plain text', async () => {
     const { startBareSessionBus } = await import('./helpers/bare-dbus.js');
     const bus = startBareSessionBus();
     try {
@@ -353,13 +354,14 @@ describe('torus-token CLI, end to end', () => {
     expectNoLeak(run);
   });
 
-  it('login on a terminal prompts with hidden input: what is typed never appears on screen', async () => {
+  it.skipIf(process.platform !== 'linux')('login on a terminal prompts with hidden input: what is typed never appears on screen', async () => {
     const { spawn } = await import('node:child_process');
-    const { cliBin } = await import('./helpers/cli-runner.js');
+    const { cliCommand } = await import('./helpers/cli-runner.js');
     const requestToken = sim.issueRequestToken();
     seenRequestTokens.push(requestToken);
     // `script` gives the CLI a real pseudo-terminal and records everything it shows.
-    const command = [process.execPath, cliBin, 'login', '--profile', profile, '--base-url', sim.url].map((a) => `'${a}'`).join(' ');
+    const cli = cliCommand(['login', '--profile', profile, '--base-url', sim.url]);
+    const command = [cli.file, ...cli.args].map((a) => `'${a}'`).join(' ');
     const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, ...env() }, stdio: ['pipe', 'pipe', 'pipe'] });
     let screen = '';
     child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString('utf8')));

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeElectron } from './helpers/fake-electron.js';
 import {
   AUTOSTART_FILE_NAME,
+  LEGACY_AUTOSTART_FILE_NAME,
   LOGIN_ITEM_NOTES,
   autostartFilePath,
   createLoginItem,
@@ -31,13 +32,14 @@ const deps = (overrides: Partial<LoginItemDeps> = {}): LoginItemDeps => ({
   platform: 'linux',
   env: {},
   homeDir: home,
-  execPath: '/opt/Torus Token/torus-token',
+  execPath: '/opt/Torus Token/torus-token-app',
   isPackaged: true,
   ...overrides,
 });
 
 describe('login item: Linux XDG autostart', () => {
-  it('writes ~/.config/autostart/torus-token.desktop with --hidden, and removes it again', () => {
+  it('writes ~/.config/autostart/torus-token-app.desktop with --hidden, and removes it again', () => {
+    expect(AUTOSTART_FILE_NAME).toBe('torus-token-app.desktop');
     const item = createLoginItem(deps());
     const file = join(home, '.config', 'autostart', AUTOSTART_FILE_NAME);
     expect(item.get()).toEqual({ supported: true, enabled: false, note: null });
@@ -50,7 +52,7 @@ describe('login item: Linux XDG autostart', () => {
     expect(content).toContain('\nX-GNOME-Autostart-enabled=true\n');
     expect(content).toContain('\nTerminal=false\n');
     // A path with a space is quoted, per the Desktop Entry spec.
-    expect(content).toContain('\nExec="/opt/Torus Token/torus-token" --hidden\n');
+    expect(content).toContain('\nExec="/opt/Torus Token/torus-token-app" --hidden\n');
     expect(statSync(file).mode & 0o777).toBe(0o644);
     // No temporary files left behind by the atomic write.
     expect(readdir(join(home, '.config', 'autostart'))).toEqual([AUTOSTART_FILE_NAME]);
@@ -73,7 +75,7 @@ describe('login item: Linux XDG autostart', () => {
 
   it('launches $APPIMAGE when set (the execPath is a temporary mount)', () => {
     const appImage = '/home/trader/Apps/Torus-Token-0.1.0.AppImage';
-    const item = createLoginItem(deps({ env: { APPIMAGE: appImage }, execPath: '/tmp/.mount_TorusXyz/torus-token' }));
+    const item = createLoginItem(deps({ env: { APPIMAGE: appImage }, execPath: '/tmp/.mount_TorusXyz/torus-token-app' }));
     item.set(true);
     const content = readFileSync(autostartFilePath({}, home), 'utf8');
     expect(content).toContain(`\nExec=${appImage} --hidden\n`);
@@ -87,11 +89,62 @@ describe('login item: Linux XDG autostart', () => {
     writeFileSync(file, desktopEntry('/old/place/torus-token'));
     expect(createLoginItem(deps()).get()).toEqual({ supported: true, enabled: false, note: LOGIN_ITEM_NOTES.otherCopy });
 
-    writeFileSync(file, desktopEntry('/opt/Torus Token/torus-token').replace('X-GNOME-Autostart-enabled=true', 'X-GNOME-Autostart-enabled=false'));
+    writeFileSync(file, desktopEntry('/opt/Torus Token/torus-token-app').replace('X-GNOME-Autostart-enabled=true', 'X-GNOME-Autostart-enabled=false'));
     expect(createLoginItem(deps()).get()).toEqual({ supported: true, enabled: false, note: LOGIN_ITEM_NOTES.disabledInDesktop });
 
     // Turning it on again rewrites the entry for this copy.
     expect(createLoginItem(deps()).set(true)).toEqual({ supported: true, enabled: true, note: null });
+  });
+
+  describe('upgrading from a version whose executable was torus-token (now the command-line tool)', () => {
+    const legacyFile = () => autostartFilePath({}, home, LEGACY_AUTOSTART_FILE_NAME);
+    const writeLegacy = (content: string) => {
+      mkdirSync(join(home, '.config', 'autostart'), { recursive: true });
+      writeFileSync(legacyFile(), content);
+    };
+
+    it('moves the old entry to torus-token-app.desktop launching this copy: start at login stays on', () => {
+      // The deb used to install /opt/Torus Token/torus-token; after the upgrade that file is gone.
+      writeLegacy(desktopEntry('/opt/Torus Token/torus-token'));
+      const item = createLoginItem(deps());
+      expect(existsSync(legacyFile())).toBe(false);
+      expect(readFileSync(autostartFilePath({}, home), 'utf8')).toContain('\nExec="/opt/Torus Token/torus-token-app" --hidden\n');
+      expect(item.get()).toEqual({ supported: true, enabled: true, note: null });
+      expect(readdir(join(home, '.config', 'autostart'))).toEqual([AUTOSTART_FILE_NAME]);
+    });
+
+    it('an AppImage entry whose file is gone (a newer AppImage replaced it) launches this one', () => {
+      writeLegacy(desktopEntry('/home/trader/Apps/Torus-Token-0.1.0.AppImage'));
+      const appImage = '/home/trader/Apps/Torus-Token-0.2.0.AppImage';
+      const item = createLoginItem(deps({ env: { APPIMAGE: appImage }, execPath: '/tmp/.mount_TorusAbc/torus-token-app' }));
+      expect(item.get().enabled).toBe(true);
+      expect(readFileSync(autostartFilePath({}, home), 'utf8')).toContain(`\nExec=${appImage} --hidden\n`);
+      expect(existsSync(legacyFile())).toBe(false);
+    });
+
+    it('an old entry the desktop had turned off stays off, and is removed', () => {
+      writeLegacy(desktopEntry('/opt/Torus Token/torus-token').replace('X-GNOME-Autostart-enabled=true', 'X-GNOME-Autostart-enabled=false'));
+      const item = createLoginItem(deps());
+      expect(item.get()).toEqual({ supported: true, enabled: false, note: null });
+      expect(existsSync(legacyFile())).toBe(false);
+      expect(existsSync(autostartFilePath({}, home))).toBe(false);
+    });
+
+    it('an old entry for another copy that still exists is left alone and reported; turning it on here replaces it', () => {
+      const other = join(home, 'other-copy', 'torus-token');
+      mkdirSync(join(home, 'other-copy'));
+      writeFileSync(other, '#!/bin/sh\n');
+      writeLegacy(desktopEntry(other));
+      const item = createLoginItem(deps());
+      expect(existsSync(legacyFile())).toBe(true);
+      expect(item.get()).toEqual({ supported: true, enabled: false, note: LOGIN_ITEM_NOTES.otherCopy });
+      expect(item.set(true)).toEqual({ supported: true, enabled: true, note: null });
+      expect(readdir(join(home, '.config', 'autostart'))).toEqual([AUTOSTART_FILE_NAME]);
+      // Turning it off removes every entry: nothing starts at login afterwards.
+      writeLegacy(desktopEntry(other));
+      expect(item.set(false).enabled).toBe(false);
+      expect(readdir(join(home, '.config', 'autostart'))).toEqual([]);
+    });
   });
 
   it('reports a write failure in plain words', () => {

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { TorusError } from '../core/errors.js';
+import { TorusError, toTorusError } from '../core/errors.js';
 import { findProfile, resolveProfile } from '../core/domain/profiles.js';
-import type { Profile, ProfileMode, Settings } from '../core/domain/settings-schema.js';
+import type { Profile, ProfileMode, Settings, TokenMeta } from '../core/domain/settings-schema.js';
 import { lookupToken, profileState, refresh as refreshToken, usableToken, verifyToken } from '../core/use-cases/tokens.js';
 import { setUpProfile } from '../core/use-cases/credentials.js';
 import { acceptRequestToken, loginUrl as profileLoginUrl } from '../core/use-cases/sign-in.js';
@@ -9,7 +8,9 @@ import { forgetProfile, switchProfile } from '../core/use-cases/profiles.js';
 import { retractIfExpired } from '../core/use-cases/exports.js';
 import type { CliContext } from './context.js';
 import { promptHidden, readAllStdin } from './io.js';
-import { formatInstant, relative } from './format.js';
+import { formatInstant, relative, tokenJson } from './format.js';
+import { runWithToken } from './run-with-token.js';
+import { waitForChange } from './wait-for-change.js';
 
 /**
  * The CLI's commands: each parses its input, calls one use case of the core (the same the app
@@ -112,10 +113,16 @@ export async function refresh(ctx: CliContext, options: { profile?: string; prin
   if (options.print) ctx.io.stdout.write(`${outcome.token}\n`);
 }
 
-async function tokenFor(ctx: CliContext, profile: Profile, refreshIfStale: boolean): Promise<string> {
-  if (refreshIfStale) return usableToken(ctx.core, profile.id, ctx.overrides);
+async function tokenFor(ctx: CliContext, profile: Profile, refreshIfStale: boolean): Promise<{ token: string; meta: TokenMeta }> {
+  if (refreshIfStale) {
+    const token = await usableToken(ctx.core, profile.id, ctx.overrides);
+    // The usable token's record, for --json (the keychain item carries it: no extra rule here).
+    const found = await lookupToken(ctx.core, profile.id);
+    if (found.kind !== 'missing' && found.token === token) return { token, meta: found.meta };
+    return tokenFor(ctx, profile, false); // replaced or removed meanwhile by another process: say what is stored now
+  }
   const found = await lookupToken(ctx.core, profile.id);
-  if (found.kind === 'valid') return found.token;
+  if (found.kind === 'valid') return found;
   if (found.kind === 'expired') {
     await retractIfExpired(ctx.core, profile.id).catch(() => undefined);
     throw new TorusError(
@@ -126,38 +133,79 @@ async function tokenFor(ctx: CliContext, profile: Profile, refreshIfStale: boole
   throw new TorusError('not-configured', `No access token for "${profile.name}" yet. Run "torus-token refresh".`);
 }
 
-export async function get(ctx: CliContext, options: { profile?: string; refreshIfStale?: boolean }): Promise<void> {
+export interface GetOptions {
+  profile?: string;
+  refreshIfStale?: boolean;
+  json?: boolean;
+}
+
+export async function get(ctx: CliContext, options: GetOptions): Promise<void> {
   const profile = profileFor(ctx, options.profile);
-  ctx.io.stdout.write(`${await tokenFor(ctx, profile, options.refreshIfStale === true)}\n`);
+  const { token, meta } = await tokenFor(ctx, profile, options.refreshIfStale === true);
+  ctx.io.stdout.write(options.json ? tokenJson(token, meta.expiresAt, profile.id) : `${token}\n`);
 }
 
 export async function exec(ctx: CliContext, options: { profile?: string }, command: string[]): Promise<number> {
   if (command.length === 0) throw new TorusError('invalid-input', 'Nothing to run. Usage: torus-token exec -- COMMAND [ARGS...]');
   const profile = profileFor(ctx, options.profile);
-  const token = await tokenFor(ctx, profile, true);
-  return new Promise<number>((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env: { ...ctx.io.env, TORUS_ACCESS_TOKEN: token } });
-    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
-    for (const [signal, handler] of handlers) process.on(signal, handler);
-    const cleanup = () => {
-      for (const [signal, handler] of handlers) process.removeListener(signal, handler);
-    };
-    child.on('error', (error) => {
-      cleanup();
-      const code = (error as NodeJS.ErrnoException).code;
-      reject(new TorusError('invalid-input', code === 'ENOENT' ? `Command not found: ${command[0]}` : `Could not run ${command[0]} (${code ?? 'error'}).`));
-    });
-    child.on('close', (code, signal) => {
-      cleanup();
-      resolve(code ?? (signal ? 128 + signalNumber(signal) : 1));
-    });
-  });
+  const { token } = await tokenFor(ctx, profile, true);
+  return runWithToken(command, ctx.io.env, token);
 }
 
-function signalNumber(signal: NodeJS.Signals): number {
-  const map: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
-  return map[signal] ?? 1;
+export interface WaitOptions {
+  profile?: string;
+  /** Seconds; absent: as long as it takes. */
+  timeout?: string;
+}
+
+/** While waiting, these mean "not yet" (no profile, no token, the keychain still locked after boot). */
+const NOT_YET = new Set(['not-configured', 'keychain-unavailable', 'filesystem']);
+const WAIT_POLL_MS = 1_000;
+
+/**
+ * `wait`: for a bot that starts before the trader signs in. Prints nothing until a usable token
+ * exists (the app, a `refresh` or another bot got one), then prints it. It never calls Torus
+ * itself. Exit 3 when --timeout passes first.
+ */
+export async function wait(ctx: CliContext, options: WaitOptions): Promise<void> {
+  const limitMs = waitLimitMs(options.timeout);
+  const deadline = ctx.core.now() + limitMs;
+  for (;;) {
+    let notYet: string;
+    try {
+      const settings = ctx.core.settings.read();
+      const profile = resolveProfile(settings, options.profile);
+      const found = await lookupToken(ctx.core, profile.id, settings);
+      if (found.kind === 'valid') {
+        ctx.io.stdout.write(`${found.token}\n`);
+        return;
+      }
+      const state =
+        found.kind === 'expired'
+          ? `the token for "${profile.name}" expired at ${formatInstant(found.meta.expiresAt)}`
+          : `there is no access token for "${profile.name}" yet`;
+      notYet = `${state}. Sign in to Torus (app: Sign in; CLI: "torus-token request-token"), or run "torus-token refresh"`;
+    } catch (error) {
+      const e = toTorusError(error);
+      if (!NOT_YET.has(e.kind)) throw e;
+      notYet = e.message.replace(/\.$/, '');
+    }
+    const left = deadline - ctx.core.now();
+    if (left <= 0) {
+      throw new TorusError('not-configured', `No usable token after waiting ${options.timeout} s: ${notYet}.`);
+    }
+    // A refresh by the app or the CLI writes the settings folder: look again at once then.
+    await waitForChange(ctx.core.settings.dir, Math.min(WAIT_POLL_MS, left));
+  }
+}
+
+function waitLimitMs(value: string | undefined): number {
+  if (value === undefined) return Number.POSITIVE_INFINITY;
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
+    throw new TorusError('invalid-input', `wait --timeout must be a number of seconds, 0 or more (got "${value.slice(0, 20)}").`);
+  }
+  return seconds * 1000;
 }
 
 export async function status(ctx: CliContext, options: { profile?: string; json?: boolean }): Promise<void> {

@@ -2,11 +2,11 @@ import { createCore, type Core } from '../core/use-cases/core.js';
 import { keychainServiceFor } from '../core/infra/keychain.js';
 import { configDir } from '../core/paths.js';
 import { redact } from '../core/domain/redact.js';
-import { isTrustedTorusUrl } from '../core/domain/base-url.js';
 import { TorusError } from '../core/errors.js';
 import type { ApprovalPolicy } from '../core/use-cases/approvals.js';
 import type { Approver } from '../core/ports.js';
 import { promptLine, type CliIo } from './io.js';
+import { CLI_POLICY, effectiveUrls, untrustedUrlWarnings } from './options.js';
 
 export interface GlobalOptions {
   baseUrl?: string;
@@ -54,36 +54,18 @@ export async function createContext(io: CliIo, options: GlobalOptions, timeoutMs
   const log = (line: string) => {
     if (debug) io.stderr.write(`[debug] ${redact(line)}\n`);
   };
-  const core = await createCore({ configDir: configDir(io.env), keychainService: keychainServiceFor(io.env), log });
+  const core = await createCore({ configDir: configDir(io.env), keychainService: keychainServiceFor(io.env), log, policy: CLI_POLICY });
   for (const warning of core.settings.warnings) io.stderr.write(`torus-token: warning: ${warning.message}\n`);
-  const baseUrl = options.baseUrl ?? nonEmpty(io.env.TORUS_BASE_URL);
-  // TOTP calls: --totp-base-url, then TORUS_TOTP_BASE_URL, then a --base-url flag (one
-  // server for everything, as with the simulator), then the profile's TOTP base URL.
-  const totpBaseUrl = options.totpBaseUrl ?? nonEmpty(io.env.TORUS_TOTP_BASE_URL) ?? options.baseUrl;
-  const policy: ApprovalPolicy = { trustLoopback: true };
-  // Credentials follow these URLs: say so when one points away from Torus (a typo in an
-  // environment variable should not silently send the API secret elsewhere).
-  for (const url of new Set([baseUrl, totpBaseUrl])) {
-    if (url !== undefined && !isTrustedTorusUrl(url, policy)) {
-      io.stderr.write(`torus-token: warning: using ${url.slice(0, 200)}, which is not a Torus server; credentials are sent there.\n`);
-    }
-  }
+  const urls = effectiveUrls(options, io.env);
+  for (const line of untrustedUrlWarnings(urls)) io.stderr.write(`${line}\n`);
   return {
     io,
     core,
     debug,
-    overrides: {
-      ...(baseUrl === undefined ? {} : { baseUrl }),
-      ...(totpBaseUrl === undefined ? {} : { totpBaseUrl }),
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    },
+    overrides: { ...urls, ...(timeoutMs === undefined ? {} : { timeoutMs }) },
     approver: cliApprover(io, options.yes === true),
-    policy,
+    policy: CLI_POLICY,
     log,
     info: (line: string) => io.stderr.write(`${line}\n`),
   };
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value !== undefined && value.trim().length > 0 ? value.trim() : undefined;
 }

@@ -19,3 +19,8 @@ export function formatDuration(ms: number): string {
 export function relative(ms: number, now: number): string {
   return ms >= now ? `in ${formatDuration(ms - now)}` : `${formatDuration(now - ms)} ago`;
 }
+
+/** `get --json`: one line, the documented interface for scripts. */
+export function tokenJson(token: string, expiresAt: number, profileId: string): string {
+  return `${JSON.stringify({ token, expiresAt, profile: profileId })}\n`;
+}

@@ -1,11 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { TorusError } from '../core/errors.js';
-import { EXIT, exitCodeFor, toTorusError } from '../core/errors.js';
-import { redact } from '../core/domain/redact.js';
+import { EXIT } from '../core/errors.js';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
 import * as commands from './commands.js';
 import { SETTING_KEYS, setSetting, showSettings } from './settings-command.js';
 import { PromptCancelled, type CliIo } from './io.js';
+import { isValidTimeoutSeconds } from './options.js';
+import { reportFailure } from './report-error.js';
 
 /**
  * `torus-token`: the same core, keychain and settings as the app, for scripts and bots.
@@ -16,10 +16,8 @@ class UsageError extends Error {}
 
 function parseTimeout(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 300)
-    throw new UsageError(`--timeout must be a number of seconds between 1 and 300 (got "${value.slice(0, 20)}").`);
-  return Math.round(seconds * 1000);
+  if (!isValidTimeoutSeconds(value)) throw new UsageError(`--timeout must be a number of seconds between 1 and 300 (got "${value.slice(0, 20)}").`);
+  return Math.round(Number(value) * 1000);
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -49,7 +47,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     globals = { ...program.opts<GlobalOptions>() };
     if (own.baseUrl !== undefined) globals.baseUrl = own.baseUrl;
     if (own.totpBaseUrl !== undefined) globals.totpBaseUrl = own.totpBaseUrl;
-    if (own.timeout !== undefined) globals.timeout = own.timeout;
+    // `wait --timeout` is how long to wait, not the per-attempt timeout of a Torus call.
+    if (own.timeout !== undefined && action.name() !== 'wait') globals.timeout = own.timeout;
     if (own.debug === true) globals.debug = true;
     if (own.yes === true) globals.yes = true;
   });
@@ -62,14 +61,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   };
   const profileOption = () => new Option('-p, --profile <name>', 'profile name or id (default: the active profile)');
   // Every subcommand also accepts the global options after its name (hidden from its help).
-  const command = (name: string): Command =>
-    program
+  const command = (name: string, options: { ownTimeout?: boolean } = {}): Command => {
+    const created = program
       .command(name)
       .addOption(new Option('--base-url <url>').hideHelp())
       .addOption(new Option('--totp-base-url <url>').hideHelp())
-      .addOption(new Option('--timeout <seconds>').hideHelp())
       .addOption(new Option('--debug').hideHelp())
       .addOption(new Option('-y, --yes').hideHelp());
+    return options.ownTimeout ? created : created.addOption(new Option('--timeout <seconds>').hideHelp());
+  };
 
   command('login')
     .description('save API key, API secret and a request token (or TOTP secret) to the keychain, and get the first token')
@@ -102,7 +102,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description('print the current access token')
     .addOption(profileOption())
     .option('--refresh-if-stale', 'refresh first when the token has expired or is missing')
-    .action(async (options: { profile?: string; refreshIfStale?: boolean }) => commands.get(await ctx(), options));
+    .option('--json', 'print {"token","expiresAt","profile"} instead of the bare token')
+    .action(async (options: commands.GetOptions) => commands.get(await ctx(), options));
+
+  command('wait', { ownTimeout: true })
+    .description('wait until a usable token exists (e.g. until you sign in), then print it')
+    .addOption(profileOption())
+    .option('--timeout <seconds>', 'give up after this many seconds (exit 3); default: wait as long as it takes')
+    .action(async (options: commands.WaitOptions) => commands.wait(await ctx(), options));
 
   command('exec')
     .description('run a command with TORUS_ACCESS_TOKEN set (refreshing first if stale)')
@@ -183,19 +190,5 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
     io.stderr.write('torus-token: cancelled.\n');
     return 130;
   }
-  const torusError: TorusError = toTorusError(error);
-  io.stderr.write(`torus-token: ${redact(torusError.message)}\n`);
-  if (debug) {
-    const cause = torusError.cause;
-    io.stderr.write(`[debug] kind=${torusError.kind}${torusError.status ? ` status=${torusError.status}` : ''}\n`);
-    // Causes from Torus calls are scrubbed of the call's secrets where they are made
-    // (session-client); the chain is shown a few levels deep (e.g. fetch failed → ECONNREFUSED).
-    let level: unknown = cause;
-    for (let depth = 0; depth < 4 && level instanceof Error; depth++, level = level.cause) {
-      const code = (level as NodeJS.ErrnoException).code;
-      io.stderr.write(`[debug] cause: ${redact(level.stack ?? level.message)}${typeof code === 'string' ? ` (${code})` : ''}\n`);
-    }
-    if (torusError === error) io.stderr.write(`[debug] ${redact(torusError.stack ?? '')}\n`);
-  }
-  return exitCodeFor(torusError);
+  return reportFailure(error, io, debug);
 }
