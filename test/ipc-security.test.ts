@@ -13,7 +13,7 @@ const fake = await vi.hoisted(async () => (await import('./helpers/fake-electron
 vi.mock('electron', () => fake);
 
 const { registerIpc, broadcast } = await import('../main/ipc-main.js');
-const { hardenApp, RENDERER_CSP, SIGN_IN_PARTITION, describeUrl } = await import('../main/security.js');
+const { hardenApp, RENDERER_CSP, DEV_RENDERER_CSP, signInPartition, describeUrl } = await import('../main/security.js');
 
 const SECRET = 'sekrit-API-SECRET-9f8e7d';
 const OWN_PAGE = () => fake.__test.world.rendererUrl;
@@ -68,6 +68,31 @@ describe('registerIpc', () => {
     expect(log.join('\n')).not.toContain(SECRET);
   });
 
+  it('with a frame check, refuses a subframe and another window even at our URL, before the router or a handler runs', async () => {
+    const log: string[] = [];
+    const { handlers, calls } = stubHandlers();
+    const router = createIpcRouter(handlers, { isTrustedSender: trustedSenderCheck({ fileIndexUrl: OWN_PAGE() }), log: (line) => log.push(line) });
+    const popover = new fake.BrowserWindow({ show: false });
+    await popover.loadURL(OWN_PAGE());
+    const { isMainFrameOf } = await import('../main/popover-window.js');
+    registerIpc(fake.ipcMain as never, router, (line) => log.push(line), { isTrustedFrame: (event) => isMainFrameOf(event, popover.webContents as never) });
+    await expect(fake.ipcMain.invoke(ipcName('state:get'), null, { sender: popover.webContents })).resolves.toMatchObject({ ok: true });
+    const subframe = popover.webContents.addFrame(OWN_PAGE());
+    await expect(fake.ipcMain.invoke(ipcName('state:get'), null, { sender: popover.webContents, frame: subframe })).resolves.toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden' },
+    });
+    const other = new fake.BrowserWindow({ show: false });
+    await other.loadURL(OWN_PAGE());
+    await expect(fake.ipcMain.invoke(ipcName('state:get'), null, { sender: other.webContents })).resolves.toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden' },
+    });
+    await expect(fake.ipcMain.invoke(ipcName('state:get'), null, { sender: popover.webContents, senderUrl: null })).resolves.toMatchObject({ ok: false });
+    expect(calls).toHaveLength(1);
+    expect(log.filter((line) => line.includes("not the popover's main frame"))).toHaveLength(3);
+  });
+
   it('regression: a file:// URL with our path on another host (a Windows network share) is not our page', () => {
     const check = trustedSenderCheck({ fileIndexUrl: 'file:///C:/Program%20Files/Torus%20Token/resources/app.asar/dist/renderer/index.html' });
     expect(check('file:///C:/Program%20Files/Torus%20Token/resources/app.asar/dist/renderer/index.html#/settings')).toBe(true);
@@ -105,11 +130,16 @@ describe('registerIpc', () => {
 });
 
 describe('hardenApp', () => {
-  function hardened() {
+  function hardened(devServerOrigin: string | null = null) {
     const log: string[] = [];
-    hardenApp(fake.app as never, fake.session as never, { isOwnPage: trustedSenderCheck({ fileIndexUrl: OWN_PAGE() }), log: (line) => log.push(line) });
+    hardenApp(fake.app as never, fake.session as never, {
+      isOwnPage: trustedSenderCheck({ fileIndexUrl: OWN_PAGE() }),
+      devServerOrigin,
+      partitions: [signInPartition('main')],
+      log: (line) => log.push(line),
+    });
+    // Electron announces the new web contents on `app` (web-contents-created), and so does the fake.
     const window = new fake.BrowserWindow({ webPreferences: { sandbox: true } });
-    fake.app.emit('web-contents-created', fakeEvent(), window.webContents);
     return { window, contents: window.webContents as FakeWebContents, log };
   }
 
@@ -135,26 +165,46 @@ describe('hardenApp', () => {
     expect(event.defaultPrevented).toBe(true);
   });
 
-  it('denies every permission request and check on the default session and the sign-in partition', async () => {
+  it('denies every permission request and check on the default session and the sign-in partitions', async () => {
     hardened();
-    for (const s of [fake.session.defaultSession, fake.session.fromPartition(SIGN_IN_PARTITION)]) {
-      for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+    const permissions = ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal'] as const;
+    for (const s of [fake.session.defaultSession, fake.session.fromPartition(signInPartition('main'))]) {
+      for (const permission of permissions) {
         await expect(s.requestPermission(permission)).resolves.toBe(false);
+        // The check handler too (Chromium asks it without a request, e.g. for navigator.permissions).
+        expect(s.checkPermission(permission, 'file://')).toBe(false);
       }
-      expect(s.permissionCheckHandler?.(null, 'clipboard-read', 'file://', {})).toBe(false);
     }
   });
 
-  it('sets the strict CSP on our page (replacing any other), and leaves other responses alone', async () => {
+  it('refuses downloads in every window’s session (will-download), also one created later', () => {
+    const { contents, log } = hardened();
+    expect(fake.session.defaultSession.download('https://evil.example/payload.exe', contents).prevented).toBe(true);
+    const other = new fake.BrowserWindow({ webPreferences: { partition: 'some-later-partition' } });
+    expect(other.webContents.session.download('https://evil.example/payload.exe', other.webContents).prevented).toBe(true);
+    expect(log.join('\n')).toContain('refused a download from https://evil.example');
+    other.destroy();
+  });
+
+  it('packaged (no dev server): no CSP header is added by webRequest (the app scheme serves it)', async () => {
     hardened();
+    expect(fake.session.defaultSession.webRequestListeners.has('onHeadersReceived')).toBe(false);
+  });
+
+  it('npm run dev: the dev server’s page gets the CSP header with inline styles allowed (Vite injects them), nothing else', async () => {
+    hardened('http://127.0.0.1:5173/');
     const s = fake.session.defaultSession;
     const own = await s.runWebRequest('onHeadersReceived', {
-      url: OWN_PAGE(),
+      url: 'http://127.0.0.1:5173/',
       resourceType: 'mainFrame',
       responseHeaders: { 'content-security-policy': ['default-src *'], 'Content-Type': ['text/html'] },
     });
-    expect(own).toEqual({ responseHeaders: { 'Content-Type': ['text/html'], 'Content-Security-Policy': [RENDERER_CSP] } });
-    await expect(s.runWebRequest('onHeadersReceived', { url: 'https://torus.example/', responseHeaders: {} })).resolves.toEqual({});
+    expect(own).toEqual({ responseHeaders: { 'Content-Type': ['text/html'], 'Content-Security-Policy': [DEV_RENDERER_CSP] } });
+    await expect(s.runWebRequest('onHeadersReceived', { url: 'https://torus.example/', resourceType: 'mainFrame', responseHeaders: {} })).resolves.toEqual({});
+    await expect(
+      s.runWebRequest('onHeadersReceived', { url: 'http://127.0.0.1:5173/src/main.ts', resourceType: 'script', responseHeaders: {} }),
+    ).resolves.toEqual({});
+    expect(DEV_RENDERER_CSP).toBe(RENDERER_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"));
   });
 
   it('uses a CSP that allows nothing remote and nothing inline', () => {

@@ -1,9 +1,13 @@
-// Static checks of electron-builder.yml: schema-valid for the installed electron-builder, and the
-// security/platform settings the product depends on are present. Never runs electron-builder and
-// never needs the Electron binary.
-import { describe, it, expect } from 'vitest';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+// Checks of electron-builder.yml: schema-valid for the installed electron-builder, and the
+// security/platform settings the product depends on are present; and one real packaging run
+// (`--linux dir`) against a stand-in Electron, whose app.asar is then inspected. Never needs the
+// Electron binary.
+import { afterAll, beforeAll, describe, it, expect } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+// electron-builder's own asar reader (a dependency of electron-builder).
+import * as asar from '@electron/asar';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { Ajv } from 'ajv';
@@ -132,6 +136,8 @@ describe('electron-builder.yml', () => {
       onlyLoadAppFromAsar: true,
       enableEmbeddedAsarIntegrityValidation: true,
       enableCookieEncryption: true,
+      // The popover comes from our own scheme (main/app-protocol.ts), so file:// needs no extra powers.
+      grantFileProtocolExtraPrivileges: false,
     });
   });
 
@@ -157,6 +163,7 @@ describe('electron-builder.yml', () => {
       'dist/main/main.js.map',
       'dist/renderer/assets/index-abc123.js.map',
       'dist/scripts/bench.js',
+      'dist/sea/torus-token.cjs',
       'dist/test/packaging.test.js',
       'main/core/errors.ts',
       'test/packaging.test.ts',
@@ -212,7 +219,8 @@ describe('electron-builder.yml', () => {
 
   it('builds AppImage and deb with the keychain library as a dependency', () => {
     const linux = obj(config['linux'], 'linux');
-    expect(strings(linux['target'], 'linux.target').sort()).toEqual(['AppImage', 'deb']);
+    // The deb first: it is the recommended download (its AppArmor profile lets the sandbox start on Ubuntu 23.10+).
+    expect(strings(linux['target'], 'linux.target')).toEqual(['deb', 'AppImage']);
     expect(['Utility', 'Finance', 'Office;Finance']).toContain(linux['category']);
     const depends = strings(deb['depends'], 'deb.depends');
     expect(depends).toContain('libsecret-1-0');
@@ -224,6 +232,19 @@ describe('electron-builder.yml', () => {
     );
     expect(defaults.length).toBeGreaterThan(0);
     for (const d of defaults) expect(depends, `deb.depends keeps default ${d}`).toContain(d);
+  });
+
+  it('names the Linux app torus-token-app: the deb cannot shadow the torus-token command, and autostart follows', async () => {
+    const linux = obj(config['linux'], 'linux');
+    const pkg = obj(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Json, 'package.json');
+    // Without it electron-builder names the executable (and the deb's /usr/bin link) after `name`.
+    expect(linux['executableName']).toBe('torus-token-app');
+    expect(Object.keys(obj(pkg['bin'], 'package.json bin'))).toContain('torus-token');
+    expect(pkg['name']).toBe('torus-token');
+    // The .desktop file, its Exec and Icon follow executableName unless overridden here.
+    expect(obj((linux['desktop'] ?? { entry: {} }) as Json, 'linux.desktop')['entry'] ?? {}).not.toHaveProperty('Exec');
+    const { AUTOSTART_FILE_NAME } = await import('../main/login-item.js');
+    expect(AUTOSTART_FILE_NAME).toBe(`${str(linux['executableName'], 'linux.executableName')}.desktop`);
   });
 
   it('names only files and folders that exist', () => {
@@ -245,5 +266,135 @@ describe('electron-builder.yml', () => {
     const linuxIcons = resolveResource(str(obj(config['linux'], 'linux')['icon'], 'linux.icon'));
     expect(statSync(linuxIcons).isDirectory()).toBe(true);
     expect(readdirSync(linuxIcons).filter((f) => /^\d+x\d+\.png$/.test(f)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('a packaging run: electron-builder --linux dir against a stand-in Electron', () => {
+  // The stand-in is a directory with an `electron` file where Electron's binary would be:
+  // electron-builder copies it, renames it and adds resources/app.asar. Fuses are left out
+  // (electronFuses: null): flipping them needs the real binary's sentinel.
+  const out = mkdtempSync(path.join(tmpdir(), 'torus-package-'));
+  let appOutDir = '';
+  let asarPath = '';
+  let entries = new Set<string>();
+  const packageJson = obj(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Json, 'package.json');
+
+  beforeAll(async () => {
+    for (const built of ['dist/main/main.js', 'dist/preload/preload.cjs', 'dist/renderer/index.html']) {
+      if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first (npm test does)`);
+    }
+    const electronDist = path.join(out, 'electron-dist');
+    mkdirSync(electronDist);
+    writeFileSync(path.join(electronDist, 'electron'), '#!/bin/sh\necho "stand-in for Electron"\n', { mode: 0o755 });
+    const electronVersion = str(
+      obj(JSON.parse(readFileSync(path.join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')) as Json, 'electron')['version'],
+      'version',
+    );
+    writeFileSync(path.join(electronDist, 'version'), electronVersion);
+    const { build, Platform, Arch } = await import('electron-builder');
+    await build({
+      projectDir: ROOT,
+      targets: Platform.LINUX.createTarget('dir', Arch.x64),
+      publish: 'never',
+      config: {
+        ...(config as object),
+        electronDist,
+        electronVersion,
+        electronFuses: null,
+        npmRebuild: false,
+        directories: { ...directories, output: path.join(out, 'release') } as never,
+      },
+    });
+    appOutDir = path.join(out, 'release', 'linux-unpacked');
+    asarPath = path.join(appOutDir, 'resources', 'app.asar');
+    entries = new Set(asar.listPackage(asarPath, { isPack: false }).map((e) => e.split(path.sep).join('/')));
+  }, 120_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  const has = (file: string) => entries.has(`/${file}`);
+
+  it('names the executable as electron-builder.yml says (not package.json’s name, which is the CLI)', () => {
+    const linux = obj(config['linux'], 'linux');
+    const executable = typeof linux['executableName'] === 'string' ? linux['executableName'] : str(packageJson['name'], 'name');
+    expect(existsSync(path.join(appOutDir, executable))).toBe(true);
+    expect(existsSync(asarPath)).toBe(true);
+  });
+
+  it('the asar holds the main entry, the preload, the renderer and its assets, and every tray icon', () => {
+    const main = str(packageJson['main'], 'main');
+    expect(has('package.json')).toBe(true);
+    const packed = JSON.parse(asar.extractFile(asarPath, 'package.json').toString('utf8')) as { main: string };
+    expect(packed.main).toBe(main);
+    expect(has(main), main).toBe(true);
+    expect(has('dist/main/app-protocol.js')).toBe(true);
+    expect(has('dist/preload/preload.cjs')).toBe(true);
+    expect(has('dist/renderer/index.html')).toBe(true);
+    const index = asar.extractFile(asarPath, 'dist/renderer/index.html').toString('utf8');
+    const assets = [...index.matchAll(/(?:src|href)="\.\/([^"]+)"/g)].map((m) => `dist/renderer/${m[1]}`);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets) expect(has(asset), asset).toBe(true);
+    for (const key of ['fresh', 'expiring', 'refreshing', 'failed']) {
+      for (const icon of [`tray-${key}Template.png`, `tray-${key}Template@2x.png`, `tray-${key}.ico`, `tray-${key}@2x.png`]) {
+        expect(has(`assets/tray/${icon}`), icon).toBe(true);
+      }
+    }
+  });
+
+  /** package-lock.json's packages: where → name, version, and whether only development needs it. */
+  const lockPackages = () =>
+    Object.entries(obj(obj(JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as Json, 'package-lock.json')['packages'], 'packages'))
+      .filter(([where]) => where.startsWith('node_modules/'))
+      .map(([where, info]) => {
+        const entry = obj(info, where);
+        return {
+          where,
+          name: where.slice(where.lastIndexOf('node_modules/') + 'node_modules/'.length),
+          version: str(entry['version'], `${where} version`),
+          dev: entry['dev'] === true || entry['devOptional'] === true,
+          optional: entry['optional'] === true,
+        };
+      });
+  /** The version of a package in the asar at `where`, or null. */
+  const packedVersion = (where: string): string | null =>
+    has(`${where}/package.json`) ? (JSON.parse(asar.extractFile(asarPath, `${where}/package.json`).toString('utf8')) as { version: string }).version : null;
+  /** Where Node would find `name` from `where` (its own folder, then each parent's node_modules). */
+  const resolvable = (where: string, name: string): string[] => {
+    const parts = where.split('/node_modules/');
+    return parts
+      .map((_, i) => [...parts.slice(0, parts.length - i - 1), name].join('/node_modules/'))
+      .map((p) => (p.startsWith('node_modules/') ? p : `node_modules/${p}`));
+  };
+
+  it('every production dependency is packed where Node finds it, in its locked version; keytar’s native module is unpacked', () => {
+    const production = lockPackages().filter((p) => !p.dev && !p.optional);
+    expect(production.length).toBeGreaterThan(10);
+    for (const dep of Object.keys(obj(packageJson['dependencies'], 'dependencies'))) expect(production.map((p) => p.where)).toContain(`node_modules/${dep}`);
+    for (const dep of production) {
+      // electron-builder may hoist a nested package; Node then finds it in a parent's node_modules.
+      const found = resolvable(dep.where, dep.name)
+        .map(packedVersion)
+        .find((v) => v !== null);
+      expect(found, `${dep.where}@${dep.version}`).toBe(dep.version);
+    }
+    const native = 'node_modules/keytar/build/Release/keytar.node';
+    expect(has(native)).toBe(true);
+    expect(asar.statFile(asarPath, native)).toMatchObject({ unpacked: true });
+    expect(existsSync(path.join(appOutDir, 'resources', 'app.asar.unpacked', native))).toBe(true);
+  });
+
+  it('no dev tooling and no source maps of our own', () => {
+    const packages = lockPackages();
+    const production = new Set(packages.filter((p) => !p.dev).map((p) => `${p.name}@${p.version}`));
+    const devOnly = packages.filter((p) => p.dev && !production.has(`${p.name}@${p.version}`));
+    for (const tool of ['electron', 'electron-builder', 'vitest', 'vite', 'typescript', 'eslint', 'playwright-core', '@doyensec/electronegativity', 'svelte']) {
+      expect(devOnly.map((p) => p.where)).toContain(`node_modules/${tool}`);
+      expect(has(`node_modules/${tool}/package.json`), tool).toBe(false);
+    }
+    const packedDev = devOnly.filter((p) => packedVersion(p.where) === p.version).map((p) => p.where);
+    expect(packedDev).toEqual([]);
+    const ours = [...entries].filter((e) => !e.startsWith('/node_modules/'));
+    expect(ours.filter((e) => e.endsWith('.map'))).toEqual([]);
+    expect(ours.filter((e) => /\.(ts|svelte)$/.test(e) && !e.endsWith('.d.ts'))).toEqual([]);
+    expect(ours.filter((e) => e.startsWith('/dist/scripts') || e.startsWith('/dist/test') || e.startsWith('/test') || e.startsWith('/scripts'))).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // Electron glue for the tray and the popover, run against the fake `electron`.
 import { describe, it, expect, vi, beforeEach, afterEach } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AppState, LoginItemView, ProfileView, TokenStatus, TokenView } from '../preload/contract.js';
@@ -12,7 +13,8 @@ vi.mock('electron', () => fake);
 
 import { createTrayController, type TrayController } from '../main/tray.js';
 import { createTrayImage, trayIconKey, trayIconPath, trayTooltip, TRAY_ICON_KEYS, TOOLTIP_MAX } from '../main/tray-icons.js';
-import { createPopoverWindow, BLUR_CLICK_GUARD_MS, POPOVER_SIZE, rendererLocation, type PopoverWindow } from '../main/popover-window.js';
+import { createPopoverWindow, BLUR_CLICK_GUARD_MS, POPOVER_BACKGROUND, POPOVER_SIZE, rendererLocation, type PopoverWindow } from '../main/popover-window.js';
+import { handleAppScheme } from '../main/app-protocol.js';
 import { popoverPosition } from '../main/popover-position.js';
 import type { TrayActions } from '../main/tray-menu.js';
 import { ipcName } from '../preload/contract.js';
@@ -136,38 +138,41 @@ describe('tray icons and tooltips', () => {
     expect(linux.isTemplateImage()).toBe(false);
   });
 
-  // The fake's createFromPath never returns an empty image (real Electron does, silently, for
-  // a missing file), so the missing file is simulated here.
-  const missingFile = () => vi.spyOn(fake.nativeImage, 'createFromPath').mockImplementation(() => fake.nativeImage.createEmpty());
-
-  it('says so in the log when an icon file is missing (an invisible tray icon otherwise)', () => {
+  it('says so in the log when an icon file is missing (createFromPath gives an empty image, silently, as in Electron)', () => {
     const log = vi.fn<(line: string) => void>();
-    createTrayImage('fresh', 'linux', REPO, log);
+    const found = createTrayImage('fresh', 'linux', REPO, log) as unknown as FakeNativeImage;
+    expect(found.isEmpty()).toBe(false);
+    expect(found.getSize()).toEqual({ width: 32, height: 32 });
     expect(log).not.toHaveBeenCalled();
-    const spy = missingFile();
+    const image = createTrayImage('failed', 'linux', '/nowhere', log) as unknown as FakeNativeImage;
+    expect(image.isEmpty()).toBe(true);
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(log.mock.calls[0]![0]).toContain('tray-failed@2x.png');
+    expect(log.mock.calls[0]![0]).toMatch(/missing|unreadable/);
+  });
+
+  it('an empty or undecodable icon file is an empty image too, and reported', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'torus-tray-icons-'));
     try {
-      const image = createTrayImage('failed', 'linux', '/nowhere', log) as unknown as FakeNativeImage;
-      expect(image.isEmpty()).toBe(true);
-      expect(log).toHaveBeenCalledTimes(1);
-      expect(log.mock.calls[0]![0]).toContain('tray-failed@2x.png');
-      expect(log.mock.calls[0]![0]).toMatch(/missing|unreadable/);
+      mkdirSync(path.join(dir, 'assets', 'tray'), { recursive: true });
+      writeFileSync(path.join(dir, 'assets', 'tray', 'tray-fresh@2x.png'), '');
+      writeFileSync(path.join(dir, 'assets', 'tray', 'tray-failed@2x.png'), 'not a png');
+      const log = vi.fn<(line: string) => void>();
+      expect((createTrayImage('fresh', 'linux', dir, log) as unknown as FakeNativeImage).isEmpty()).toBe(true);
+      expect((createTrayImage('failed', 'linux', dir, log) as unknown as FakeNativeImage).isEmpty()).toBe(true);
+      expect(log).toHaveBeenCalledTimes(2);
     } finally {
-      spy.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('the tray controller passes its log on: a missing icon is reported at start and on a change of icon', () => {
     const log = vi.fn<(line: string) => void>();
-    const spy = missingFile();
-    try {
-      const controller = createTrayController({ actions: recordingActions(), popover: { toggle: () => {} }, platform: 'win32', log });
-      expect(log.mock.calls.map((c) => c[0])).toEqual([expect.stringContaining('tray-refreshing.ico')]);
-      controller.update(main(), false);
-      expect(log.mock.calls.map((c) => c[0])).toEqual([expect.stringContaining('tray-refreshing.ico'), expect.stringContaining('tray-fresh.ico')]);
-      controller.destroy();
-    } finally {
-      spy.mockRestore();
-    }
+    const controller = createTrayController({ actions: recordingActions(), popover: { toggle: () => {} }, platform: 'win32', appPath: '/nowhere', log });
+    expect(log.mock.calls.map((c) => c[0])).toEqual([expect.stringContaining('tray-refreshing.ico')]);
+    controller.update(main(), false);
+    expect(log.mock.calls.map((c) => c[0])).toEqual([expect.stringContaining('tray-refreshing.ico'), expect.stringContaining('tray-fresh.ico')]);
+    controller.destroy();
   });
 
   it.each<[string, AppState, string]>([
@@ -508,27 +513,39 @@ describe('popover window', () => {
   let popover: PopoverWindow | null = null;
   let clock = 10_000;
   let trayBounds = { x: 1200, y: 0, width: 24, height: 24 };
+  let log: string[] = [];
   afterEach(() => popover?.destroy());
 
-  function setup(platform: NodeJS.Platform = 'darwin', extra: { env?: NodeJS.ProcessEnv; isPackaged?: boolean } = {}) {
+  /** A popover whose page has loaded and painted (ready-to-show), as after start-up. */
+  async function setup(
+    platform: NodeJS.Platform = 'darwin',
+    extra: { env?: NodeJS.ProcessEnv; isPackaged?: boolean; paintWaitMs?: number; wait?: boolean } = {},
+  ) {
     clock = 10_000;
     popover = createPopoverWindow({
       getTrayBounds: () => trayBounds,
       platform,
       now: () => clock,
       env: extra.env ?? {},
+      log: (line) => log.push(line),
+      ...(extra.paintWaitMs === undefined ? {} : { paintWaitMs: extra.paintWaitMs }),
       ...(extra.isPackaged === undefined ? {} : { isPackaged: extra.isPackaged }),
     });
-    return { popover, win: popover.window as unknown as FakeBrowserWindow };
+    const win = popover.window as unknown as FakeBrowserWindow;
+    if (extra.wait !== false) await painted(win);
+    return { popover, win };
   }
+  const painted = (win: FakeBrowserWindow) => vi.waitFor(() => expect(win.readyToShow).toBe(true));
 
   beforeEach(() => {
+    log = [];
     trayBounds = { x: 1200, y: 0, width: 24, height: 24 };
     fake.__test.setDisplays([{ bounds: { x: 0, y: 0, width: 1440, height: 900 }, workArea: { x: 0, y: 25, width: 1440, height: 875 }, scaleFactor: 2 }]);
+    handleAppScheme(fake.protocol as never, { root: path.join(REPO, 'dist', 'renderer') });
   });
 
-  it('is a frameless, fixed-size, hidden, on-top, sandboxed window loading our page', () => {
-    const { win } = setup();
+  it('is a frameless, fixed-size, hidden, on-top, sandboxed window loading our page from the app scheme', async () => {
+    const { win } = await setup();
     expect(win.options).toMatchObject({
       width: POPOVER_SIZE.width,
       height: POPOVER_SIZE.height,
@@ -545,28 +562,78 @@ describe('popover window', () => {
         nodeIntegration: false,
         webSecurity: true,
         spellcheck: false,
+        devTools: true,
       },
     });
     expect(POPOVER_SIZE).toEqual({ width: 360, height: 480 });
     expect(win.isVisible()).toBe(false);
-    expect(win.loadedFile).toBe(path.join(REPO, 'dist', 'renderer', 'index.html'));
-    expect(win.webContents.getURL()).toBe(pathToFileURL(path.join(REPO, 'dist', 'renderer', 'index.html')).href);
+    expect(win.loadedUrl).toBe('torus-token://popover/index.html');
+    expect(win.loadedFile).toBeNull();
+    expect(win.webContents.getURL()).toBe('torus-token://popover/index.html');
     expect(win.visibleOnAllWorkspaces).toBe(true);
   });
 
-  it('loads the dev server only in development and only from loopback', () => {
-    const env = { TORUS_TOKEN_DEV_SERVER: 'http://localhost:5173/' };
-    const dev = setup('linux', { env, isPackaged: false });
-    expect(dev.win.loadedUrl).toBe('http://localhost:5173/');
-    expect(dev.win.loadedFile).toBeNull();
-    dev.popover.destroy();
-    expect(rendererLocation(REPO, env, true).kind).toBe('file');
-    expect(rendererLocation(REPO, { TORUS_TOKEN_DEV_SERVER: 'https://evil.example/' }, false).kind).toBe('file');
-    expect(rendererLocation(REPO, { TORUS_TOKEN_DEV_SERVER: 'not a url' }, false).kind).toBe('file');
+  it('packaged: no DevTools', async () => {
+    const { win } = await setup('linux', { isPackaged: true });
+    expect(win.options.webPreferences?.devTools).toBe(false);
+    win.webContents.openDevTools();
+    expect(win.webContents.isDevToolsOpened()).toBe(false);
   });
 
-  it('toggles, positioned by popoverPosition from the tray bounds, and tells the page it was shown', () => {
-    const { popover, win } = setup('darwin');
+  it('loads the dev server only in development and only from loopback', async () => {
+    const env = { TORUS_TOKEN_DEV_SERVER: 'http://localhost:5173/' };
+    const dev = await setup('linux', { env, isPackaged: false });
+    expect(dev.win.loadedUrl).toBe('http://localhost:5173/');
+    dev.popover.destroy();
+    expect(rendererLocation(REPO, env, true).kind).toBe('app');
+    expect(rendererLocation(REPO, { TORUS_TOKEN_DEV_SERVER: 'https://evil.example/' }, false).kind).toBe('app');
+    expect(rendererLocation(REPO, { TORUS_TOKEN_DEV_SERVER: 'not a url' }, false).kind).toBe('app');
+    expect(rendererLocation(REPO, {}, false)).toEqual({ kind: 'app', url: 'torus-token://popover/index.html', root: path.join(REPO, 'dist', 'renderer') });
+  });
+
+  it('is shown only after its first paint (ready-to-show), on the page’s own background: no white flash', async () => {
+    fake.__test.world.darkMode = true;
+    const { popover, win } = await setup('linux', { wait: false });
+    expect(win.getBackgroundColor()).toBe(POPOVER_BACKGROUND.dark);
+    popover.show();
+    expect(win.isVisible()).toBe(false);
+    await painted(win);
+    expect(win.isVisible()).toBe(true);
+    expect(win.isFocused()).toBe(true);
+    expect(win.flashedWhite).toBe(false);
+    expect(win.webContents.sentOn(ipcName('popover:shown'))).toEqual([[null]]);
+    // The theme changes: so does the colour behind the page.
+    fake.__test.world.darkMode = false;
+    fake.nativeTheme.emit('updated');
+    expect(win.getBackgroundColor()).toBe(POPOVER_BACKGROUND.light);
+  });
+
+  it('a tray click while it waits for its first paint cancels the show', async () => {
+    const { popover, win } = await setup('linux', { wait: false });
+    popover.toggle();
+    popover.toggle();
+    await painted(win);
+    expect(win.isVisible()).toBe(false);
+  });
+
+  it('a page that never paints is shown anyway after a while, and says so', async () => {
+    fake.__test.reset();
+    fake.protocol.handle('torus-token', () => new Promise<Response>(() => undefined));
+    const { popover, win } = await setup('linux', { wait: false, paintWaitMs: 30 });
+    popover.show();
+    expect(win.isVisible()).toBe(false);
+    await vi.waitFor(() => expect(win.isVisible()).toBe(true));
+    expect(log).toContain('popover: the page has not painted yet; showing it anyway');
+  });
+
+  it('uses the same background colours as the page (renderer/src/app.css --bg, light and dark)', () => {
+    const css = readFileSync(path.join(REPO, 'renderer', 'src', 'app.css'), 'utf8');
+    const bgs = [...css.matchAll(/--bg:\s*(#[0-9a-f]{3,8})\s*;/gi)].map((m) => m[1]!.toLowerCase());
+    expect(bgs.slice(0, 2)).toEqual([POPOVER_BACKGROUND.light, POPOVER_BACKGROUND.dark]);
+  });
+
+  it('toggles, positioned by popoverPosition from the tray bounds, and tells the page it was shown', async () => {
+    const { popover, win } = await setup('darwin');
     popover.toggle();
     expect(win.isVisible()).toBe(true);
     expect(win.isFocused()).toBe(true);
@@ -583,8 +650,17 @@ describe('popover window', () => {
     expect(win.isVisible()).toBe(false);
   });
 
-  it('recomputes the position on every show (taskbar moved to another monitor)', () => {
-    const { popover, win } = setup('win32');
+  it('asks for the focus itself (show() alone may not give it), so a click elsewhere hides it', async () => {
+    expect(fake.__test.world.showFocuses).toBe(false);
+    const { popover, win } = await setup('linux');
+    popover.show();
+    expect(win.isFocused()).toBe(true);
+    win.blur();
+    expect(win.isVisible()).toBe(false);
+  });
+
+  it('recomputes the position on every show (taskbar moved to another monitor)', async () => {
+    const { popover, win } = await setup('win32');
     fake.__test.setDisplays([
       { bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 } },
       { bounds: { x: -1920, y: 0, width: 1920, height: 1080 }, workArea: { x: -1920, y: 0, width: 1920, height: 1040 } },
@@ -599,20 +675,37 @@ describe('popover window', () => {
     expect(win.getSize()).toEqual([360, 480]);
   });
 
-  it('Linux: zero tray bounds place it by the pointer, on the pointer’s display', () => {
+  it('Linux: zero tray bounds place it by the pointer, on the pointer’s display', async () => {
     trayBounds = { x: 0, y: 0, width: 0, height: 0 };
     fake.__test.setDisplays([
       { bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 32, width: 1920, height: 1048 } },
       { bounds: { x: 1920, y: 0, width: 2560, height: 1440 }, workArea: { x: 1920, y: 32, width: 2560, height: 1408 } },
     ]);
     fake.__test.setCursor({ x: 4000, y: 12 });
-    const { popover, win } = setup('linux');
+    const { popover, win } = await setup('linux');
     popover.show();
     expect(win.getPosition()).toEqual([3820, 32]);
   });
 
-  it('hides on blur; a tray click within 250 ms after that is ignored, a later one shows it', () => {
-    const { popover, win } = setup('win32');
+  it('Wayland: no tray bounds and no pointer position (Electron answers 0,0): the top-right corner of the primary work area', async () => {
+    trayBounds = { x: 0, y: 0, width: 0, height: 0 };
+    fake.__test.setDisplays([
+      { bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 32, width: 1920, height: 1048 } },
+      { bounds: { x: 1920, y: 0, width: 2560, height: 1440 }, workArea: { x: 1920, y: 32, width: 2560, height: 1408 } },
+    ]);
+    fake.__test.setCursor(null);
+    const { popover, win } = await setup('linux');
+    popover.show();
+    expect(win.getPosition()).toEqual([1920 - 360 - 8, 32 + 8]);
+    // A pointer position outside every display is no better.
+    popover.hide();
+    fake.__test.setCursor({ x: -5000, y: -5000 });
+    popover.show();
+    expect(win.getPosition()).toEqual([1920 - 360 - 8, 32 + 8]);
+  });
+
+  it('hides on blur; a tray click within 250 ms after that is ignored, a later one shows it', async () => {
+    const { popover, win } = await setup('win32');
     popover.toggle();
     expect(win.isVisible()).toBe(true);
     clock = 20_000;
@@ -627,8 +720,8 @@ describe('popover window', () => {
     expect(win.webContents.sentOn(ipcName('popover:shown'))).toHaveLength(2);
   });
 
-  it('an explicit hide (Esc, toggle) does not arm the click guard', () => {
-    const { popover, win } = setup('win32');
+  it('an explicit hide (Esc, toggle) does not arm the click guard', async () => {
+    const { popover, win } = await setup('win32');
     popover.show();
     clock = 30_000;
     popover.hide();
@@ -637,8 +730,8 @@ describe('popover window', () => {
     expect(win.isVisible()).toBe(true);
   });
 
-  it('Escape hides it (before-input-event); other keys do not', () => {
-    const { popover, win } = setup();
+  it('Escape hides it (before-input-event); other keys do not', async () => {
+    const { popover, win } = await setup();
     popover.show();
     win.webContents.pressKey('a');
     win.webContents.pressKey('Escape', {}, 'keyUp');
@@ -648,28 +741,53 @@ describe('popover window', () => {
     expect(win.isVisible()).toBe(false);
   });
 
-  it('denies window.open and navigation away from our page', () => {
-    const { win } = setup();
+  it('denies window.open and navigation away from our page', async () => {
+    const { win } = await setup();
     expect(win.webContents.tryOpenWindow('https://evil.example/')).toEqual({ action: 'deny' });
     expect(win.webContents.navigate('https://evil.example/').prevented).toBe(true);
-    const own = pathToFileURL(path.join(REPO, 'dist', 'renderer', 'index.html')).href;
-    expect(win.webContents.navigate(`${own}#settings`).prevented).toBe(false);
+    expect(win.webContents.navigate(pathToFileURL(path.join(REPO, 'dist', 'renderer', 'index.html')).href).prevented).toBe(true);
+    expect(win.webContents.navigate('torus-token://popover/index.html#settings').prevented).toBe(false);
   });
 
-  it('opens on a view by hash, and re-creates a destroyed window', () => {
-    const { popover, win } = setup();
+  it('opens on a view by hash, and re-creates a destroyed window', async () => {
+    const { popover, win } = await setup();
     popover.show({ view: 'settings' });
-    expect(win.webContents.getURL()).toMatch(/index\.html#settings$/);
+    expect(win.webContents.getURL()).toBe('torus-token://popover/index.html#settings');
     win.destroy();
     popover.show();
     const again = popover.window as unknown as FakeBrowserWindow;
     expect(again).not.toBe(win);
-    expect(again.isVisible()).toBe(true);
-    expect(again.webContents.getURL()).toMatch(/index\.html#settings$/);
+    await vi.waitFor(() => expect(again.isVisible()).toBe(true));
+    expect(again.webContents.getURL()).toBe('torus-token://popover/index.html#settings');
   });
 
-  it('a tray click on Windows toggles the real popover (tray + popover together)', () => {
-    const { popover, win } = setup('win32');
+  it('a crashed renderer (render-process-gone) is logged, and the popover re-created and shown again', async () => {
+    const { popover, win } = await setup('linux');
+    popover.show();
+    win.webContents.crash('crashed', 139);
+    expect(log).toContain('popover: its renderer process is gone (crashed, exit code 139); re-creating it');
+    await vi.waitFor(() => expect(win.isDestroyed()).toBe(true));
+    const again = popover.window as unknown as FakeBrowserWindow;
+    expect(again).not.toBe(win);
+    await vi.waitFor(() => expect(again.isVisible()).toBe(true));
+    expect(again.webContents.isCrashed()).toBe(false);
+  });
+
+  it('a crash loop is not chased: after 3 crashes within a minute it waits for the next show', async () => {
+    const { popover } = await setup('linux');
+    for (let i = 0; i < 4; i++) {
+      const current = popover.window as unknown as FakeBrowserWindow;
+      current.webContents.crash('crashed');
+      await vi.waitFor(() => expect(current.isDestroyed()).toBe(true));
+    }
+    expect(log.at(-1)).toMatch(/4 renderer crashes within a minute/);
+    expect(fake.__test.windows).toHaveLength(0);
+    popover.show();
+    await vi.waitFor(() => expect(popover.isVisible()).toBe(true));
+  });
+
+  it('a tray click on Windows toggles the real popover (tray + popover together)', async () => {
+    const { popover, win } = await setup('win32');
     fake.__test.setDisplays([{ bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 } }]);
     const tray = createTrayController({ actions: recordingActions(), popover, platform: 'win32' });
     const fakeTray = fake.__test.lastTray();
@@ -688,18 +806,32 @@ describe('popover window', () => {
     tray.destroy();
   });
 
-  it('while a native dialog of ours is open, the blur it causes does not hide the popover', () => {
-    const { popover, win } = setup('win32');
+  it('a native dialog takes the focus: without a pause, the blur hides the popover (what the pause is for)', async () => {
+    const { popover, win } = await setup('win32');
+    popover.show();
+    fake.__test.world.dialogResponse = 'manual';
+    const answer = fake.dialog.showMessageBox(win as never, { message: 'Allow?', buttons: ['Allow', 'Cancel'] });
+    expect(win.isVisible()).toBe(false);
+    fake.__test.openDialogs[0]!.answer(1);
+    await expect(answer).resolves.toEqual({ response: 1, checkboxChecked: false });
+  });
+
+  it('while a native dialog of ours is open, the blur it causes does not hide the popover', async () => {
+    const { popover, win } = await setup('win32');
     popover.show();
     clock = 40_000;
+    fake.__test.world.dialogResponse = 'manual';
     const resume = popover.suspendBlurHide();
-    // The dialog takes focus (the fake dialog does not, so the blur is sent by hand).
-    win.blur();
+    const answer = fake.dialog.showMessageBox(win as never, { message: 'Allow?', buttons: ['Allow', 'Cancel'] });
+    expect(win.isFocused()).toBe(false);
     expect(win.isVisible()).toBe(true);
+    fake.__test.openDialogs[0]!.answer(0);
+    await answer;
+    resume();
+    // Closing the dialog gives the focus back to its parent, the popover.
+    expect(win.isFocused()).toBe(true);
     // The dialog's blur did not arm the click guard: a tray click right away closes the popover.
     clock = 40_010;
-    resume();
-    win.focus();
     popover.toggle();
     expect(win.isVisible()).toBe(false);
     // Resumed: a blur hides it again.
@@ -708,8 +840,8 @@ describe('popover window', () => {
     expect(win.isVisible()).toBe(false);
   });
 
-  it('resuming is idempotent, and blur-hiding resumes only when every open dialog has closed', () => {
-    const { popover, win } = setup('darwin');
+  it('resuming is idempotent, and blur-hiding resumes only when every open dialog has closed', async () => {
+    const { popover, win } = await setup('darwin');
     popover.show();
     const first = popover.suspendBlurHide();
     const second = popover.suspendBlurHide();
@@ -731,8 +863,8 @@ describe('popover window', () => {
     third();
   });
 
-  it('an explicit hide still works while a dialog is open', () => {
-    const { popover, win } = setup('linux');
+  it('an explicit hide still works while a dialog is open', async () => {
+    const { popover, win } = await setup('linux');
     popover.show();
     const resume = popover.suspendBlurHide();
     win.webContents.pressKey('Escape');
