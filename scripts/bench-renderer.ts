@@ -54,6 +54,12 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/** A file served from memory by `serveDirectory`. */
+export interface ExtraFile {
+  body: string | Buffer;
+  type: string;
+}
+
 export interface StaticServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
@@ -62,9 +68,11 @@ export interface StaticServer {
 
 /**
  * Serves `dir` on 127.0.0.1 (ephemeral port), GET/HEAD only, never outside `dir`.
- * `extra` maps a path (e.g. "/blank.html") to an HTML page served from memory.
+ * `extra` maps a path (e.g. "/blank.html") to a page served from memory: HTML when given as a
+ * string, else with its own content type (the browser tests serve axe-core this way, from the
+ * popover's own origin, so that the strict CSP lets it run unchanged).
  */
-export async function serveDirectory(dir: string, extra: Record<string, string> = {}): Promise<StaticServer> {
+export async function serveDirectory(dir: string, extra: Record<string, string | ExtraFile> = {}): Promise<StaticServer> {
   const root = resolve(dir);
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -80,7 +88,10 @@ export async function serveDirectory(dir: string, extra: Record<string, string> 
     }
     const inline = extra[pathname];
     if (inline !== undefined) {
-      res.writeHead(200, { 'content-type': TYPES['.html']!, 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : inline);
+      const { body, type } = typeof inline === 'string' ? { body: inline, type: TYPES['.html']! } : inline;
+      res
+        .writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' })
+        .end(req.method === 'HEAD' ? undefined : body);
       return;
     }
     const file = normalize(join(root, pathname === '/' ? 'index.html' : pathname));

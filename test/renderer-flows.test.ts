@@ -7,165 +7,24 @@
  * The simulator behaves like the real Torus: a request token works once. A flow that needs a
  * second token signs in again or uses a TOTP profile, as a trader would.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, ensureRendererBuilt, repoRoot } from '../scripts/bench-renderer.js';
 import { maskToken } from '../main/core/domain/redact.js';
-import { addProfile as addProfileTo, switchProfile } from '../main/core/use-cases/profiles.js';
-import { saveCredentials } from '../main/core/use-cases/credentials.js';
+import { switchProfile } from '../main/core/use-cases/profiles.js';
 import { acceptRequestToken } from '../main/core/use-cases/sign-in.js';
-import { refresh, type RefreshReason } from '../main/core/use-cases/tokens.js';
-import { startBridge, type Bridge } from './helpers/test-bridge.js';
-import { distinctiveCredentials } from './helpers/core-fixtures.js';
+import { refresh } from '../main/core/use-cases/tokens.js';
+import { addProfile, badge, creds, expectNoSecretsCrossed, Harness, setVisibility, snap, text } from './helpers/renderer-harness.js';
 
-const SCREENSHOTS = join(repoRoot(), 'test-output', 'screenshots');
+const harness = new Harness();
+const cleanups = harness.cleanups;
+const setup = () => harness.setup();
 
-let browser: Browser;
-let rendererDir: string;
-let bridge: Bridge | undefined;
-let sim: TorusSimulator | undefined;
-const cleanups: Array<() => void> = [];
-const creds = { ...distinctiveCredentials(), totpSecret: base32(20) };
-
-function base32(bytes: number): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  return [...randomBytes(bytes)].map((b) => alphabet[b % 32]).join('');
-}
-
-beforeAll(async () => {
-  rendererDir = await ensureRendererBuilt();
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  // Warm-up: the first page of a fresh Chromium profile pays for font and cache set-up.
-  const warm = await browser.newPage();
-  await warm.setContent('<!doctype html><p style="font-family: system-ui">warm-up</p><form><input><button>ok</button></form>');
-  await warm.screenshot();
-  await warm.close();
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  try {
-    if (bridge) {
-      await expectNoSecretsCrossed(bridge);
-      // The strict CSP held: nothing was refused, and the page threw nothing.
-      expect(bridge.pageProblems.filter((p) => !p.includes('foreign.invalid'))).toEqual([]);
-    }
-  } finally {
-    await bridge?.close();
-    await sim?.close();
-    for (const cleanup of cleanups.splice(0)) cleanup();
-    bridge = undefined;
-    sim = undefined;
-  }
-});
-
-/** The simulator with Torus's own rules (single-use request tokens), and the bridge. */
-async function setup(): Promise<{ b: Bridge; s: TorusSimulator; page: Page }> {
-  sim = await startSimulator({ apiKey: creds.apiKey, apiSecret: creds.apiSecret, totpSecret: creds.totpSecret });
-  bridge = await startBridge({ browser, rendererDir });
-  bridge.page.setDefaultTimeout(15_000);
-  // Independent of the time of day: the daily cutoff is ~23 h away, so the simulator's 8-hour
-  // JWT sets the expiry and a new token is always "fresh".
-  const hourAgo = new Date(Date.now() - 3_600_000);
-  const cutoffTime = `${String(hourAgo.getUTCHours()).padStart(2, '0')}:${String(hourAgo.getUTCMinutes()).padStart(2, '0')}`;
-  await bridge.core.settings.update((draft) => {
-    draft.refresh.cutoffZone = 'UTC';
-    draft.refresh.cutoffTime = cutoffTime;
-  });
-  return { b: bridge, s: sim, page: bridge.page };
-}
-
-interface ProfileOptions {
-  mode?: 'request-token' | 'totp';
-  /** Get a first token: sign in with a fresh request token, or a TOTP refresh. Default true. */
-  token?: boolean;
-  /** Why the first TOTP refresh ran (what Activity shows). */
-  reason?: RefreshReason;
-}
-
-/** A profile pointed at the simulator with saved credentials and, optionally, a token; it becomes the active one. */
-async function addProfile(b: Bridge, s: TorusSimulator, name: string, options: ProfileOptions = {}): Promise<string> {
-  const mode = options.mode ?? 'request-token';
-  const { id } = await addProfileTo(b.core, { name, mode, baseUrl: s.url, totpBaseUrl: s.url }, b.ports.approver, b.ports.policy);
-  // Works around AppView caching a keychain read that began before the credentials were saved
-  // (see the report): no state computation is in flight when they are.
-  await b.settle();
-  await saveCredentials(b.core, id, { apiKey: creds.apiKey, ...(mode === 'totp' ? { totpSecret: creds.totpSecret } : { apiSecret: creds.apiSecret }) });
-  if (options.token !== false) {
-    if (mode === 'totp') await refresh(b.core, id, options.reason ?? 'manual');
-    else await acceptRequestToken(b.core, id, s.issueRequestToken());
-  }
-  return id;
-}
-
-const badge = (page: Page) => page.locator('[data-status]').first();
-const text = async (page: Page, selector: string): Promise<string> => ((await page.locator(selector).first().textContent()) ?? '').trim();
-
-async function snap(page: Page, view: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.screenshot({ path: join(SCREENSHOTS, `${view}-${scheme}.png`) });
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
-
-/**
- * Every piece of an API secret that would give it away: any six characters in a row, and its
- * last four the way a "saved ····abcd" hint or a `lastFour` field would show them. (Shorter
- * runs of hex digits turn up by chance in fingerprints and masked tokens.)
- */
-function secretParts(secret: string): string[] {
-  const parts = [`····${secret.slice(-4)}`, `"${secret.slice(-4)}"`];
-  for (let i = 0; i + 6 <= secret.length; i++) {
-    const window = secret.slice(i, i + 6);
-    // "secret" and "ecret-" are words the popover uses; the random part is what matters.
-    if (!/^[a-z-]+$/.test(window)) parts.push(window);
-  }
-  return parts;
-}
-
-/**
- * The renderer never receives the API key, the request token or the TOTP secret, nor any part
- * of the API secret (the last four of the API key are fine); the access token only through reveal.
- */
-async function expectNoSecretsCrossed(b: Bridge): Promise<void> {
-  const never = [...b.storedSecrets('apiKey'), ...b.storedSecrets('requestToken'), ...b.storedSecrets('totpSecret'), ...b.capturedRequestTokens];
-  const secretPieces = b.storedSecrets('apiSecret').flatMap(secretParts);
-  const accessTokens = b.storedSecrets('accessToken');
-  for (const crossing of b.crossings) {
-    const json = JSON.stringify(crossing.payload);
-    for (const secret of never) expect(json.includes(secret), `${crossing.kind} on ${crossing.channel} carried a credential`).toBe(false);
-    for (const piece of secretPieces) expect(json.includes(piece), `${crossing.kind} on ${crossing.channel} carried part of the API secret`).toBe(false);
-    if (crossing.channel !== 'token:reveal') {
-      for (const token of accessTokens) expect(json.includes(token), `${crossing.kind} on ${crossing.channel} carried the access token`).toBe(false);
-    }
-  }
-  if (!b.page.isClosed()) {
-    const html = await b.page.content();
-    for (const secret of never) expect(html.includes(secret), 'the page shows a credential').toBe(false);
-    for (const piece of secretPieces) expect(html.includes(piece), 'the page shows part of the API secret').toBe(false);
-  }
-}
-
-/** Makes the page believe it was hidden or shown (as Electron does when the popover hides or shows). */
-async function setVisibility(page: Page, state: 'visible' | 'hidden'): Promise<void> {
-  await page.evaluate((visibility) => {
-    const doc = (globalThis as unknown as { document: { dispatchEvent(e: unknown): void } }).document;
-    Object.defineProperty(doc, 'visibilityState', { configurable: true, get: () => visibility });
-    Object.defineProperty(doc, 'hidden', { configurable: true, get: () => visibility === 'hidden' });
-    doc.dispatchEvent(new (globalThis as unknown as { Event: new (type: string) => unknown }).Event('visibilitychange'));
-  }, state);
-}
+beforeAll(() => harness.launch(), 90_000);
+afterAll(() => harness.shutdown());
+afterEach(() => harness.finish());
 
 describe('popover in Chromium, backed by the real core and the simulator', { timeout: 40_000 }, () => {
   it('first run: guided setup, save credentials, sign in via the simulator SSO, token shown masked and fresh', async () => {
@@ -290,7 +149,7 @@ describe('popover in Chromium, backed by the real core and the simulator', { tim
     const signIn = page.getByRole('button', { name: 'Sign in to Torus' });
     expect(await signIn.isVisible()).toBe(true);
     // Said once: the paste box does not repeat what the card says (the state may arrive after the answer).
-    await expect.poll(() => page.locator('.signin [role="alert"]').count()).toBe(0);
+    await expect.poll(() => page.locator('.signin :is(.error, .inline-error)').count()).toBe(0);
     expect(await page.getByLabel('Or paste the redirect URL or request token').getAttribute('aria-invalid')).toBeNull();
     await snap(page, 'sign-in-needed');
 
@@ -324,7 +183,7 @@ describe('popover in Chromium, backed by the real core and the simulator', { tim
     const attempts = b.settings().history[id]?.length;
     for (let i = 0; i < 2; i++) {
       await page.getByRole('button', { name: 'Refresh' }).click();
-      await expect.poll(() => page.locator('.token-card [role="alert"]').textContent()).toContain('refused these credentials for "Main" earlier');
+      await expect.poll(() => page.getByTestId('action-error').textContent()).toContain('refused these credentials for "Main" earlier');
     }
     await b.settle();
     expect(s.requestCount('generate')).toBe(generates + 1);
@@ -507,7 +366,7 @@ describe('popover in Chromium, backed by the real core and the simulator', { tim
     // The secret shows that it is saved, and nothing of it.
     expect(await text(page, '[data-testid="secret-hint"]')).toBe('saved');
     // The credentials card at the top of the screenshot (the panel scrolls, the header stays).
-    await page.locator('main.panel').evaluate((panel) => {
+    await page.locator('.panel').evaluate((panel) => {
       const p = panel as unknown as { scrollTop: number; querySelector(s: string): { offsetTop: number } | null; offsetTop: number };
       p.scrollTop = (p.querySelector('form[aria-labelledby="cred-heading"]')?.offsetTop ?? 0) - p.offsetTop - 12;
     });
@@ -519,7 +378,7 @@ describe('popover in Chromium, backed by the real core and the simulator', { tim
     await page.getByRole('button', { name: 'Save credentials' }).click();
     await expect.poll(() => page.getByLabel('API secret').inputValue()).toBe('');
     expect(await b.core.vault.get(id, 'apiSecret')).toBe(newSecret);
-    await page.locator('[role="status"]', { hasText: 'Saved' }).waitFor();
+    await page.locator('.inline-ok', { hasText: 'Saved' }).waitFor();
     expect(await text(page, '[data-testid="secret-hint"]')).toBe('saved');
     expect(await page.content()).not.toContain(newSecret.slice(-4));
 
@@ -529,11 +388,11 @@ describe('popover in Chromium, backed by the real core and the simulator', { tim
     const seconds = page.getByLabel('Clear clipboard after (s)');
     await seconds.fill('45');
     await seconds.press('Enter');
-    await page.locator('.field:has(#set-clipboard) [role="status"]', { hasText: 'Saved' }).waitFor();
+    await page.locator('.field:has(#set-clipboard) .inline-ok', { hasText: 'Saved' }).waitFor();
     expect(b.settings().clipboard.autoClearSeconds).toBe(45);
     await seconds.fill('99999');
     await seconds.press('Enter');
-    await page.getByText('Enter whole seconds from 0 to 3600').waitFor();
+    await page.locator('#clipboard-error', { hasText: 'Enter whole seconds from 0 to 3600' }).waitFor();
     expect(b.settings().clipboard.autoClearSeconds).toBe(45);
     // The daily cutoff: a real IANA zone is saved, a made-up one is explained and not saved.
     const zone = page.getByLabel('Time zone');
@@ -597,7 +456,7 @@ describe('popover in Chromium, backed by the real core and the simulator', { tim
     await error.waitFor({ state: 'detached' });
     expect(await readyBy.getAttribute('aria-invalid')).toBeNull();
     expect((await readyBy.getAttribute('aria-describedby'))?.split(' ')).not.toContain('readyBy-error');
-    await page.locator('[role="status"]', { hasText: 'Saved' }).waitFor();
+    await page.locator('.inline-ok', { hasText: 'Saved' }).waitFor();
 
     // The sign-in window may open by itself at that time.
     await page.getByLabel('Open the sign-in window by itself').check();
@@ -663,7 +522,7 @@ describe('popover in Chromium, backed by the real core and the simulator', { tim
     await page.clock.install();
     await b.open();
     await b.addWarning('The copy shortcut could not be registered: another app uses it.');
-    const banner = page.getByText('The copy shortcut could not be registered');
+    const banner = page.locator('.banner', { hasText: 'The copy shortcut could not be registered' });
     await banner.waitFor();
 
     await page.getByRole('tab', { name: 'Token' }).focus();
@@ -692,6 +551,30 @@ describe('popover in Chromium, backed by the real core and the simulator', { tim
 
     await page.keyboard.press('Escape');
     await expect.poll(() => b.hidePopoverCalls).toBe(1);
+  });
+
+  it("opens on the view main asks for in the address (the tray menu's Settings and Activity)", async () => {
+    const { b, s, page } = await setup();
+    await addProfile(b, s, 'Main');
+    await b.open();
+    const shows = async (view: string): Promise<void> => {
+      await expect.poll(() => page.locator(`#tab-${view}`).getAttribute('aria-selected')).toBe('true');
+      await page.locator(`#panel-${view}`).waitFor();
+    };
+    // Loaded with the hash.
+    for (const view of ['settings', 'activity'] as const) {
+      await page.goto('about:blank');
+      await page.goto(`${b.serverUrl}/index.html#${view}`);
+      await shows(view);
+    }
+    // The hash changed on the open page (main's loadURL with another hash): the page is not
+    // reloaded (what it holds stays), it only shows the view.
+    await page.evaluate(() => ((globalThis as unknown as { __samePage: boolean }).__samePage = true));
+    for (const view of ['token', 'settings', 'activity'] as const) {
+      await page.goto(`${b.serverUrl}/index.html#${view}`);
+      await shows(view);
+    }
+    expect(await page.evaluate(() => (globalThis as unknown as { __samePage?: boolean }).__samePage)).toBe(true);
   });
 
   it('untrusted senders are refused and secrets never cross: only reveal carries the access token', async () => {

@@ -12,7 +12,8 @@
  * Every value that crosses to the page (call results and pushed states) is recorded, and so
  * is every secret the keychain stores, so a test can prove that none reached the renderer.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -32,6 +33,15 @@ import type { AppState, LoginItemView } from '../../preload/contract.js';
 import { serveDirectory, type StaticServer } from '../../scripts/bench-renderer.js';
 
 let initScript: string | undefined;
+
+/** Where the bridge serves axe-core (test-only; never part of the popover's bundle): the popover's own origin. */
+export const AXE_PATH = '/__test__/axe.min.js';
+let axeSource: string | undefined;
+
+function axeScript(): string {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  return axeSource;
+}
 
 /** `createTorusApi` from preload/contract.ts plus the test transport, as one IIFE. */
 export function bridgeInitScript(): string {
@@ -107,6 +117,8 @@ export interface Bridge {
   /** Request tokens captured by the sign-in port. */
   capturedRequestTokens: string[];
   serverUrl: string;
+  /** axe-core, served by the popover's own server (see AXE_PATH), so `script-src 'self'` allows it. */
+  axeUrl: string;
   ipcLog: string[];
   /** Uncaught page errors and console messages about refused content (CSP violations). */
   pageProblems: string[];
@@ -131,7 +143,7 @@ export interface BridgeOptions {
 
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const configDir = mkdtempSync(join(tmpdir(), 'torus-bridge-'));
-  const server: StaticServer = await serveDirectory(options.rendererDir);
+  const server: StaticServer = await serveDirectory(options.rendererDir, { [AXE_PATH]: { body: axeScript(), type: 'text/javascript; charset=utf-8' } });
   // A keychain service of its own: parallel tests never see each other's entries.
   const backend = new RecordingBackend(new KeytarBackend(), `Torus Token test ${randomBytes(6).toString('hex')}`);
   // Requests to Torus can be held (to see the refresh in progress); transient failures are
@@ -292,6 +304,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     ipcLog,
     pageProblems,
     serverUrl: server.url,
+    axeUrl: server.url + AXE_PATH,
     storedSecrets: (name?: SecretName) => backend.stored.filter((s) => name === undefined || s.name === name).map((s) => s.value),
     async addWarning(message: string) {
       if (!appWarnings.includes(message)) appWarnings.push(message);

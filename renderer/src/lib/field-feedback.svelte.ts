@@ -5,29 +5,32 @@ import { store } from './store.svelte.js';
  * Per-field feedback for the forms (Settings and the guided setup): the error message of a
  * field's last failed change, shown next to it, or a brief "Saved" after a good one. There is
  * one for the whole popover, so only the latest change shows "Saved". Render it with
- * `FieldMessage.svelte`; tie the field to it with `describedBy` and `invalid`.
+ * `FieldMessage.svelte`; tie the field to it with `describedBy` and `invalid`. Both outcomes are
+ * also announced through the popover's one status region (`store.announce`).
  */
 class FieldFeedback {
   errors = $state<Record<string, string>>({});
   saved = $state<string | null>(null);
   #savedTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Records the result of a change to `field`; true when it succeeded. */
-  mark(field: string, result: Result<unknown>): boolean {
+  /** Records the result of a change to `field` and announces it (`done`: what to say when it worked); true when it succeeded. */
+  mark(field: string, result: Result<unknown>, done = 'Saved.'): boolean {
     if (!result.ok) {
-      this.errors[field] = result.error.message;
+      this.fail(field, result.error.message);
       return false;
     }
     delete this.errors[field];
+    if (done) store.announce(done);
     this.saved = field;
     clearTimeout(this.#savedTimer);
     this.#savedTimer = setTimeout(() => (this.saved = null), 2000);
     return true;
   }
 
-  /** Shows a message next to `field` without saving anything (input the renderer already knows is bad). */
+  /** Shows a message next to `field` without saving anything (input the renderer already knows is bad), and announces it. */
   fail(field: string, message: string): void {
     this.errors[field] = message;
+    store.announce(message);
   }
 
   /** The id of the field's error message, for `aria-describedby` (present only while it shows). */

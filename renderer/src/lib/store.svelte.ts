@@ -1,5 +1,6 @@
 import { tick } from 'svelte';
 import type { AppState, AttemptView, ProfileView, Result, SettingsPatch, SettingsView, TorusApi } from '../../../preload/contract.js';
+import { errorTitle, expiryPhrase, statusInfo } from './format.js';
 
 /**
  * The popover's state, as Svelte 5 runes. Everything comes from `window.torus` (the preload's
@@ -27,8 +28,26 @@ export async function call<T>(fn: (api: TorusApi) => Promise<Result<T>>): Promis
 /** The message of a failed call, or null. */
 export const failure = (result: Result<unknown>): string | null => (result.ok ? null : result.error.message);
 
-/** Focuses an element once the DOM has caught up with the state. */
-export const focusSoon = (id: string): void => void tick().then(() => document.getElementById(id)?.focus());
+const FOCUSABLE = '.panel :is(button, input, select, textarea, summary, [tabindex="0"]):not(:disabled)';
+
+/**
+ * Puts focus back on a sensible control when the focused one went away (a step of the setup
+ * done, a card that closed): the control an action asked for (`store.nextFocus`), else the one
+ * with the given id (one that took the place of the lost one), else the first control of the
+ * panel, else the selected tab.
+ */
+export function rescueFocus(previousId = ''): void {
+  const byId = (id: string) => document.getElementById(id);
+  const target = byId(store.nextFocus ?? '') ?? byId(previousId) ?? document.querySelector<HTMLElement>(FOCUSABLE) ?? byId(`tab-${store.view}`);
+  store.nextFocus = null;
+  target?.focus();
+}
+
+/** Focuses the element with `id` once the DOM has caught up with the state (if it is not there, as `rescueFocus`). */
+export const focusSoon = (id: string): void => void tick().then(() => rescueFocus(id));
+
+/** The view main asks for in the page's address (`#settings`, `#activity`: the tray menu's items), else the token. */
+const hashView = (): View => (['activity', 'settings'] as const).find((v) => location.hash === `#${v}`) ?? 'token';
 
 class TorusStore {
   app = $state.raw<AppState | null>(null);
@@ -38,13 +57,23 @@ class TorusStore {
   bootError = $state<string | null>(null);
   /** The clock the relative times use; ticks only while the popover is visible. */
   now = $state(Date.now());
-  view = $state<View>('token');
+  view = $state<View>(hashView());
   dismissedWarnings = $state.raw<string[]>([]);
 
   /** A call the trader waits for: a refresh, or a sign-in (window or pasted request token). */
   working = $state<'refresh' | 'sign-in' | null>(null);
   revealed = $state.raw<{ token: string; profileId: string; fingerprint: string } | null>(null);
   copied = $state<number | null | undefined>(undefined);
+
+  /**
+   * The popover's one status region: what the last action came to, for screen readers. `shown`
+   * puts it on screen too (the question asked when Esc would drop unsaved text).
+   */
+  notice = $state.raw({ id: 0, text: '', shown: false });
+  /** The control to focus once the focused one goes away (see `rescueFocus`). */
+  nextFocus: string | null = null;
+  /** Until when state changes are the outcome of a call, which the action announces itself. */
+  quietUntil = 0;
 
   /** Guided setup: `adding` is a second profile started from Settings. */
   setup = $state({ active: false, adding: false, dismissed: false });
@@ -91,14 +120,26 @@ class TorusStore {
     };
     onVisibility();
     document.addEventListener('visibilitychange', onVisibility);
+    // Main asks for another view by changing the hash (no reload: typed text stays).
+    addEventListener('hashchange', () => this.setView(hashView()));
   }
 
   apply(state: AppState): void {
     if (state.activeProfileId !== this.app?.activeProfileId) this.history = null;
+    const known = this.app?.warnings;
+    const before = this.activeProfile;
     this.app = state;
+    const profile = this.activeProfile;
     const revealed = this.revealed;
-    if (revealed && (revealed.profileId !== state.activeProfileId || revealed.fingerprint !== this.activeProfile?.token?.fingerprint)) this.hideToken();
+    if (revealed && (revealed.profileId !== state.activeProfileId || revealed.fingerprint !== profile?.token?.fingerprint)) this.hideToken();
     if (this.view === 'activity') void this.loadHistory();
+    // What changes by itself while the popover is open is said too: a new notice, or a
+    // scheduled refresh that failed. (An action announces its own outcome.)
+    const fresh = known && state.warnings.filter((w) => !known.includes(w));
+    const error = profile?.lastError;
+    if (fresh?.[0]) this.announce(`Notice: ${fresh.join(' ')}`);
+    else if (error && before?.id === profile.id && before.lastError?.at !== error.at && Date.now() > this.quietUntil)
+      this.announce(`${errorTitle(error)}: ${error.message}`);
   }
 
   setView(view: View): void {
@@ -128,8 +169,22 @@ class TorusStore {
   /** A call with `working` set while it runs. */
   async run<T>(fn: (api: TorusApi) => Promise<Result<T>>, working: TorusStore['working']): Promise<Result<T>> {
     if (working) this.working = working;
+    this.quietUntil = Infinity;
     const result = await call(fn);
+    // The states pushed right after a call are its outcome too.
+    this.quietUntil = Date.now() + 2000;
     if (working) this.working = null;
+    return result;
+  }
+
+  /** Says `text` through the status region (`shown`: on screen too). */
+  announce(text: string, shown = false): void {
+    this.notice = { id: this.notice.id + 1, text, shown };
+  }
+
+  /** Announces what a call came to: `done` when it worked, else its error. */
+  report<T extends Result<unknown>>(result: T, done: string): T {
+    this.announce(result.ok ? done : result.error.message);
     return result;
   }
 
@@ -141,8 +196,16 @@ class TorusStore {
     return message === this.activeProfile?.lastError?.message ? null : message;
   }
 
-  refresh(): Promise<Result<AppState>> {
-    return this.change((t) => t.refresh(), 'refresh');
+  /** Shows another profile, and says which and how it is. */
+  async switchTo(profileId: string): Promise<void> {
+    const result = await this.change((t) => t.switchProfile(profileId));
+    this.report(result, `Showing “${this.activeProfile?.name}”: ${statusInfo(this.activeProfile?.status ?? 'none').detail}`);
+  }
+
+  async refresh(): Promise<Result<AppState>> {
+    const result = await this.change((t) => t.refresh(), 'refresh');
+    const token = this.activeProfile?.token;
+    return this.report(result, `Refreshed. The new token ${token ? expiryPhrase(token.expiresAt, Date.now()) : 'is ready'}.`);
   }
 
   async reveal(): Promise<Result<{ token: string }>> {
@@ -154,7 +217,7 @@ class TorusStore {
       clearTimeout(this.revealTimer);
       this.revealTimer = setTimeout(() => this.hideToken(), REVEAL_SECONDS * 1000);
     }
-    return result;
+    return this.report(result, `Token shown. It hides again in ${REVEAL_SECONDS} s.`);
   }
 
   hideToken(): void {
@@ -168,7 +231,7 @@ class TorusStore {
     clearTimeout(this.copiedTimer);
     this.copied = result.ok ? result.value.clearsInSeconds : undefined;
     if (result.ok) this.copiedTimer = setTimeout(() => (this.copied = undefined), (result.value.clearsInSeconds ?? 4) * 1000);
-    return result;
+    return this.report(result, copiedText(this.copied));
   }
 
   async updateSettings(patch: SettingsPatch): Promise<Result<SettingsView>> {
@@ -180,6 +243,7 @@ class TorusStore {
 
   startAddingProfile(): void {
     this.setup = { active: true, adding: true, dismissed: false };
+    this.announce('Add a profile. Step 1 of 3: Profile.');
   }
 
   finishSetup(dismissed: boolean): void {
@@ -187,5 +251,8 @@ class TorusStore {
     this.view = 'token';
   }
 }
+
+/** "Copied — clears in 30 s", or "Copied to the clipboard." when it does not clear. */
+export const copiedText = (clears: number | null | undefined): string => (clears ? `Copied — clears in ${clears} s` : 'Copied to the clipboard.');
 
 export const store = new TorusStore();
