@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     reporters: ['default', './test/setup/plain-summary-reporter.ts'],
+    // electron-store imports 'electron' itself: inlined, it gets the tests' fake Electron too.
+    server: { deps: { inline: ['electron-store'] } },
   },
 });

@@ -3,7 +3,8 @@
  * wired together. Everything it wires is tested on its own; `test/app-main.test.ts` runs this
  * file against the fake `electron` module.
  */
-import { app, clipboard, ClipboardItem, dialog, globalShortcut, ipcMain, net, powerMonitor, session } from 'electron';
+import { app, clipboard, ClipboardItem, dialog, globalShortcut, ipcMain, Menu, net, powerMonitor, protocol, session } from 'electron';
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { createCore, type Core } from './core/use-cases/core.js';
 import { keychainServiceFor, type SecretBackend } from './core/infra/keychain.js';
@@ -17,12 +18,15 @@ import { isTransientKind, isTorusError } from './core/errors.js';
 import { configDir } from './core/paths.js';
 import { redact } from './core/domain/redact.js';
 import { realTimers, type Approver, type TimerApi } from './core/ports.js';
-import { createIpcRouter, trustedSenderCheck } from './ipc/router.js';
+import { createIpcRouter } from './ipc/router.js';
 import { createHandlers, updateSettings, type AppPorts } from './ipc/handlers.js';
 import { AppView } from './ipc/app-view.js';
+import { electronStoreWriter, type ElectronStoreConstructor } from './settings-writer.js';
 import { registerIpc, broadcast } from './ipc-main.js';
-import { hardenApp, SIGN_IN_PARTITION } from './security.js';
-import { createPopoverWindow, type PopoverWindow } from './popover-window.js';
+import { hardenApp } from './security.js';
+import { createPopoverWindow, isRendererPage, rendererLocation, type PopoverWindow } from './popover-window.js';
+import { handleAppScheme, registerAppScheme } from './app-protocol.js';
+import { applyApplicationMenu } from './app-menu.js';
 import { createTrayController, type TrayController } from './tray.js';
 import type { TrayActions, PopoverView } from './tray-menu.js';
 import { Notifier } from './notifications.js';
@@ -109,6 +113,12 @@ export function createNetworkWatch(isOnline: () => boolean, timers: TimerApi, on
   };
 }
 
+/** The environment without the settings-folder and keychain-service overrides (packaged apps). */
+export function withoutOverrides(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { TORUS_TOKEN_CONFIG_DIR: _dir, TORUS_TOKEN_KEYCHAIN_SERVICE: _service, ...rest } = env;
+  return rest;
+}
+
 function platformOf(platform: NodeJS.Platform): AppState['platform'] {
   return platform === 'darwin' || platform === 'win32' || platform === 'linux' ? platform : 'other';
 }
@@ -137,9 +147,18 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
   app.on('second-instance', showPopover);
   // macOS reopens a running app (Finder, Spotlight) with `activate`, not `second-instance`.
   app.on('activate', showPopover);
+  // The popover's own origin (app-protocol.ts); Electron accepts this only before `ready`.
+  if (app.isReady()) log('app scheme: started after ready; the popover scheme could not be registered');
+  else registerAppScheme(protocol);
 
+  // A packaged app ignores the test/demo overrides of its settings folder and keychain entry:
+  // they are a side door for anything that can set the environment of a login item.
+  const trustedEnv = app.isPackaged ? withoutOverrides(env) : env;
   // The CLI and the app must share one settings file: pin userData to the core's folder.
-  const dir = configDir(env, platform);
+  // app.setPath throws on a relative path (configDir resolves TORUS_TOKEN_CONFIG_DIR=./x) and, as
+  // documented, on a folder that does not exist yet (the first run): create it, private.
+  const dir = configDir(trustedEnv, platform);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   app.setPath('userData', dir);
   if (platform === 'darwin') app.dock?.hide();
   // Windows shows toast notifications only for an app with an AppUserModelID (the installer's appId).
@@ -148,20 +167,28 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
   app.on('window-all-closed', () => undefined);
 
   await app.whenReady();
+  // No default menu (Reload, DevTools); an Edit menu on macOS for copy and paste.
+  applyApplicationMenu(Menu, platform);
   // A start at login shows no window; every start checks the tokens (below).
   const hidden = argv.includes(HIDDEN_ARG);
 
+  const { default: ElectronStore } = await import('electron-store');
   const core = await createCore({
     configDir: dir,
-    keychainService: keychainServiceFor(env),
+    settingsWriter: electronStoreWriter(ElectronStore as unknown as ElectronStoreConstructor, ipcMain),
+    keychainService: keychainServiceFor(trustedEnv),
+    // Loopback servers (the simulator) are trusted only in development and the demo.
+    policy: { trustLoopback: !app.isPackaged },
     log,
     now: () => timers.now(),
     ...(options.keychain ? { keychain: options.keychain } : {}),
   });
 
-  // Known once the popover's location is; until then nothing counts as our page.
-  let checkSender: (url: string | undefined) => boolean = () => false;
-  hardenApp(app, session, { isOwnPage: (url) => checkSender(url), partitions: [SIGN_IN_PARTITION], log });
+  // Our page: the app scheme, or in development the dev server (popover-window.ts).
+  const location = rendererLocation(app.getAppPath(), env, app.isPackaged);
+  const checkSender = (url: string | undefined): boolean => isRendererPage(location, url);
+  if (location.kind === 'app') handleAppScheme(protocol, { root: location.root, log });
+  hardenApp(app, session, { isOwnPage: checkSender, devServerOrigin: location.kind === 'url' ? location.url : null, log });
 
   // The popover asks the tray for its bounds on show; the tray exists by then.
   const trayRef: { current?: TrayController } = {};
@@ -170,9 +197,8 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
     platform,
     env,
     isPackaged: app.isPackaged,
+    log,
   });
-  const location = popover.location;
-  checkSender = trustedSenderCheck(location.kind === 'file' ? { fileIndexUrl: location.url } : { devServerOrigin: location.url });
 
   const loginItem = createLoginItem({ app, platform, env, homeDir: homedir(), execPath: process.execPath, isPackaged: app.isPackaged });
   const clipboardPort = createClipboardPort({ clipboard, ClipboardItem, platform, log });
@@ -218,24 +244,33 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
     },
   };
 
+  /**
+   * The profile's registered redirect origin, once the core stores it (a settings field the lead
+   * adds); until then null, and the sign-in window learns it from the first redirect.
+   */
+  const redirectOriginOf = (profileId: string): string | null => {
+    const profile = core.settings.read().profiles.find((p) => p.id === profileId) as { redirectOrigin?: unknown } | undefined;
+    return typeof profile?.redirectOrigin === 'string' ? profile.redirectOrigin : null;
+  };
+
   const copyShortcutAction = () => void actions.copy(core.settings.read().activeProfileId ?? '');
   const ports: AppPorts = {
     clipboard: clipboardGuard,
-    signIn: { open: ({ loginUrl }) => openSignInWindow(loginUrl, { log }) },
+    signIn: { open: ({ loginUrl, profileId }) => openSignInWindow(loginUrl, { profileId, redirectOrigin: redirectOriginOf(profileId), log }) },
     loginItem,
     shortcut: {
       check: (accelerator) => checkAccelerator(accelerator, platform),
       apply: (accelerator) => applyCopyShortcut(globalShortcut, accelerator, copyShortcutAction, platform),
     },
     approver,
-    // Loopback servers (the simulator) are trusted only in development and the demo.
-    policy: { trustLoopback: !app.isPackaged },
+    policy: core.policy,
     hidePopover: () => popover.hide(),
     quit: () => app.quit(),
   };
 
   const router = createIpcRouter(createHandlers(core, view, ports), { isTrustedSender: checkSender, log });
-  const unregisterIpc = registerIpc(ipcMain, router, log);
+  // Only the popover's own main frame may call (not a subframe, not another window at our URL).
+  const unregisterIpc = registerIpc(ipcMain, router, log, { isTrustedFrame: (event) => popover.isOwnFrame(event) });
 
   const actions = {
     copy: (profileId: string) => {
@@ -287,7 +322,8 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
         if (mine !== sequence) return;
         latest = state;
         trayRef.current?.update(state, loginItem.get());
-        broadcast(popover.window.webContents, 'state:changed', state);
+        // Not `popover.window`: a late publish (after shutdown) must not create a window.
+        broadcast(popover.contents(), 'state:changed', state);
         notifier.update(state);
         networkWatch.update(state.profiles.some((p) => p.lastError !== null && isTransientKind(p.lastError.kind)));
       },

@@ -10,6 +10,7 @@ import { ipcName } from '../preload/contract.js';
 import type { AppState, Result } from '../preload/contract.js';
 import { distinctiveCredentials, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
 import { FakeClock, flush } from './helpers/fake-clock.js';
+import type { FakeWebContents } from './helpers/fake-electron.js';
 
 /**
  * A trading week, Monday to Friday, in simulated time: the app runs (fake Electron, fake clock)
@@ -73,10 +74,12 @@ async function advanceTo(t: number): Promise<void> {
 async function signIn(): Promise<void> {
   const requestToken = sim.issueRequestToken();
   requestTokens.push(requestToken);
-  const result = (await fake.ipcMain.invoke(ipcName('signin:set-request-token'), {
-    profileId: main,
-    input: `https://merchant.example/torus/callback?request_token=${requestToken}`,
-  })) as Result<AppState>;
+  // As the trader pastes the redirect URL into the popover (the IPC comes from its own page).
+  const result = (await fake.ipcMain.invoke(
+    ipcName('signin:set-request-token'),
+    { profileId: main, input: `https://merchant.example/torus/callback?request_token=${requestToken}` },
+    { sender: running.popover.window.webContents as unknown as FakeWebContents },
+  )) as Result<AppState>;
   expect(result.ok).toBe(true);
   await settle();
 }

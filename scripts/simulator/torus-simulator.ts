@@ -339,7 +339,14 @@ class Simulator implements TorusSimulator {
   readonly requests: SimulatorRequestLog[] = [];
   private readonly config: Config;
   private totp: TOTP;
-  private faultState: FaultState = { fault: 'none', remaining: undefined, retryAfterSeconds: 1, retryAfterOn503: false, retryAfterAs: 'seconds', routes: new Set() };
+  private faultState: FaultState = {
+    fault: 'none',
+    remaining: undefined,
+    retryAfterSeconds: 1,
+    retryAfterOn503: false,
+    retryAfterAs: 'seconds',
+    routes: new Set(),
+  };
   private readonly requestTokens = new Map<string, RequestTokenRecord>();
   private readonly accessTokens = new Map<string, number>(); // token -> expiry ms
   private readonly sockets = new Set<Socket>();
@@ -410,7 +417,10 @@ class Simulator implements TorusSimulator {
     if (config.endUrl !== undefined) new URL(config.endUrl); // throws on a bad URL
   }
 
-  setFault(fault: SimulatorFault, opts: { burst?: number; retryAfterSeconds?: number; retryAfterAs?: 'seconds' | 'http-date'; routes?: FaultRoute[] } = {}): void {
+  setFault(
+    fault: SimulatorFault,
+    opts: { burst?: number; retryAfterSeconds?: number; retryAfterAs?: 'seconds' | 'http-date'; routes?: FaultRoute[] } = {},
+  ): void {
     if (!isFault(fault)) throw new RangeError(`unknown simulator fault: ${String(fault)}`);
     let remaining = opts.burst;
     if (remaining === undefined) {

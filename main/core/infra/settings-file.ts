@@ -46,8 +46,16 @@ export interface SettingsWarning {
 
 type Inspection = { kind: 'missing' } | { kind: 'ok'; settings: Settings; migrated: boolean } | { kind: 'corrupt'; problem: string };
 
+/**
+ * Writes the whole settings text to `path` atomically (temp file, fsync, rename, the temp file
+ * removed on failure), 0600. Called only under the settings lock with validated content. The
+ * CLI uses `writeFileAtomic`; the app uses electron-store's writer (main/settings-writer.ts).
+ */
+export type SettingsWriter = (path: string, text: string) => void;
+
 export interface SettingsFileOptions {
   dir: string;
+  writer?: SettingsWriter;
   now?: () => number;
   log?: (line: string) => void;
   /** Poll interval while another process writes (tests with many processes keep the default). */
@@ -152,8 +160,10 @@ export class SettingsFile {
   private readonly now: () => number;
   private readonly log: (line: string) => void;
   private readonly lockPollMs: number;
+  private readonly writer: SettingsWriter;
 
   private constructor(options: SettingsFileOptions) {
+    this.writer = options.writer ?? writeFileAtomic;
     this.dir = options.dir;
     this.path = join(options.dir, SETTINGS_FILE);
     this.now = options.now ?? Date.now;
@@ -252,7 +262,7 @@ export class SettingsFile {
       const next = parsed.data;
       if (!mustWrite && JSON.stringify(next) === JSON.stringify(current)) return current;
       try {
-        writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`);
+        this.writer(this.path, `${JSON.stringify(next, null, 2)}\n`);
       } catch (error) {
         throw this.writeFailed(error);
       }

@@ -1,4 +1,4 @@
-import { SettingsFile } from '../infra/settings-file.js';
+import { SettingsFile, type SettingsWriter } from '../infra/settings-file.js';
 import { KeytarBackend, Vault, KEYCHAIN_SERVICE, type SecretBackend } from '../infra/keychain.js';
 import type { ClientOptions } from '../infra/session-client.js';
 import type { Clock, Log } from '../ports.js';
@@ -40,6 +40,8 @@ export interface CoreOptions {
   policy?: ApprovalPolicy;
   /** Poll interval while another process writes the settings. */
   lockPollMs?: number;
+  /** How the settings text reaches the disk (default: the core's own atomic writer). */
+  settingsWriter?: SettingsWriter;
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
@@ -49,6 +51,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log,
     ...(options.now ? { now: options.now } : {}),
     ...(options.lockPollMs ? { lockPollMs: options.lockPollMs } : {}),
+    ...(options.settingsWriter ? { writer: options.settingsWriter } : {}),
   });
   const vault = new Vault(options.keychain ?? new KeytarBackend(), options.keychainService ?? KEYCHAIN_SERVICE);
   return coreFrom({ settings, vault, now: options.now ?? Date.now, log, http: options.http ?? {}, policy: options.policy ?? { trustLoopback: false } });
