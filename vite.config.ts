@@ -27,7 +27,7 @@ function devOnlyInlineStyles(): Plugin {
 export default defineConfig({
   root: rendererRoot,
   base: './',
-  plugins: [svelte({ configFile: false }), devOnlyInlineStyles()],
+  plugins: [svelte({ configFile: false, compilerOptions: { discloseVersion: false } }), devOnlyInlineStyles()],
   build: {
     outDir,
     emptyOutDir: true,

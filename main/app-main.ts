@@ -3,7 +3,7 @@
  * wired together. Everything it wires is tested on its own; `test/app-main.test.ts` runs this
  * file against the fake `electron` module.
  */
-import { app, clipboard, ClipboardItem, dialog, globalShortcut, ipcMain, Menu, net, powerMonitor, protocol, session } from 'electron';
+import { app, clipboard, ClipboardItem, dialog, globalShortcut, ipcMain, Menu, net, powerMonitor, protocol, session, shell } from 'electron';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { createCore, type Core } from './core/use-cases/core.js';
@@ -22,6 +22,7 @@ import { createIpcRouter } from './ipc/router.js';
 import { createHandlers, updateSettings, type AppPorts } from './ipc/handlers.js';
 import { AppView } from './ipc/app-view.js';
 import { electronStoreWriter, type ElectronStoreConstructor } from './settings-writer.js';
+import { commandLineTool, loginShellPath, RELEASES_URL } from './cli-install.js';
 import { registerIpc, broadcast } from './ipc-main.js';
 import { hardenApp } from './security.js';
 import { createPopoverWindow, isRendererPage, rendererLocation, type PopoverWindow } from './popover-window.js';
@@ -248,15 +249,12 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
    * The profile's registered redirect origin, once the core stores it (a settings field the lead
    * adds); until then null, and the sign-in window learns it from the first redirect.
    */
-  const redirectOriginOf = (profileId: string): string | null => {
-    const profile = core.settings.read().profiles.find((p) => p.id === profileId) as { redirectOrigin?: unknown } | undefined;
-    return typeof profile?.redirectOrigin === 'string' ? profile.redirectOrigin : null;
-  };
 
+  let shellPath: Promise<string | null> | undefined;
   const copyShortcutAction = () => void actions.copy(core.settings.read().activeProfileId ?? '');
   const ports: AppPorts = {
     clipboard: clipboardGuard,
-    signIn: { open: ({ loginUrl, profileId }) => openSignInWindow(loginUrl, { profileId, redirectOrigin: redirectOriginOf(profileId), log }) },
+    signIn: { open: ({ loginUrl, profileId, redirectOrigin }) => openSignInWindow(loginUrl, { profileId, redirectOrigin, log }) },
     loginItem,
     shortcut: {
       check: (accelerator) => checkAccelerator(accelerator, platform),
@@ -264,6 +262,12 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
     },
     approver,
     policy: core.policy,
+    commandLineTool: async () => {
+      // The login shell's PATH (a GUI app does not inherit it) is looked up once, on first use.
+      shellPath ??= loginShellPath(env, platform);
+      return commandLineTool({ platform, arch: process.arch, env, homeDir: homedir(), shellPath: await shellPath });
+    },
+    openCliDownload: () => void shell.openExternal(RELEASES_URL).catch(() => log('could not open the download page')),
     hidePopover: () => popover.hide(),
     quit: () => app.quit(),
   };

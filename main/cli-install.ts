@@ -1,3 +1,4 @@
+import type { CommandLineToolView } from '../preload/contract.js';
 import { accessSync, constants, statSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { join, win32 } from 'node:path';
@@ -26,16 +27,8 @@ export interface CliInstallDeps {
   releasesUrl?: string;
 }
 
-export interface CliInstallView {
-  /** Where `torus-token` was found; `onPath` false when it is in a usual folder that PATH lacks. */
-  found: { path: string; onPath: boolean } | null;
-  /** One or two sentences for the Settings section. */
-  summary: string;
-  /** The release file for this system, e.g. torus-token-linux-x64.tar.gz. */
-  download: { fileName: string; url: string };
-  /** Copyable commands that install the downloaded file for this user (no administrator rights). */
-  install: { shell: 'sh' | 'powershell'; commands: string[] };
-}
+/** The view is the IPC contract's (defined once there). */
+export type CliInstallView = CommandLineToolView;
 
 const OS_NAMES: Partial<Record<NodeJS.Platform, string>> = { linux: 'linux', darwin: 'macos', win32: 'windows' };
 

@@ -217,10 +217,8 @@ export function createPopoverWindow(options: PopoverWindowOptions): PopoverWindo
     });
 
     const contents = created.webContents;
-    contents.on('before-input-event', (_event, input) => {
-      // The renderer also handles Esc (hidePopover); this catches it even when the page is busy.
-      if (input.type === 'keyDown' && input.key === 'Escape' && !input.shift && !input.control && !input.alt && !input.meta) hide();
-    });
+    // Esc is the page's to handle (it closes a dialog first, and asks before unsaved text is
+    // lost); it asks main to hide when Esc means "close". Blur hides an unresponsive page.
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
     contents.on('will-navigate', (event, url) => {
       if (!isRendererPage(location, url)) event.preventDefault();

@@ -18,6 +18,9 @@
  */
 import { isTrustedTorusUrl } from './core/domain/base-url.js';
 import { findRequestTokenParam } from './core/domain/request-token.js';
+import { normalizeRedirectOrigin, webOrigin } from './core/domain/redirect-origin.js';
+
+export { normalizeRedirectOrigin, webOrigin };
 
 export interface SignInPolicy {
   /** The origin of the login page we opened. */
@@ -40,22 +43,6 @@ export function requestTokenFromUrl(url: string | undefined): string | undefined
   }
   const value = findRequestTokenParam(parsed)?.trim();
   return value ? value : undefined;
-}
-
-/** The origin of an http(s) URL, or null (other schemes, invalid input). */
-export function webOrigin(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.origin : null;
-  } catch {
-    return null;
-  }
-}
-
-/** A redirect origin as stored: an http(s) origin, normalised, or null when it is not one. */
-export function normalizeRedirectOrigin(value: string | null | undefined): string | null {
-  if (!value) return null;
-  return webOrigin(value.trim());
 }
 
 export function topLevelDecision(url: string, policy: SignInPolicy): NavigationDecision {

@@ -45,6 +45,8 @@ export interface ProfileView {
   /** "HH:MM" in the cutoff zone: reminders wait until then. */
   readyBy: string;
   signInAtReadyBy: boolean;
+  /** Where Torus redirects after sign-in; null until the first sign-in teaches it. */
+  redirectOrigin: string | null;
   credentials: CredentialPresence;
   status: TokenStatus;
   token: TokenView | null;
@@ -128,6 +130,7 @@ export interface ProfilePatch {
   exportHookCommand?: string | null;
   readyBy?: string;
   signInAtReadyBy?: boolean;
+  redirectOrigin?: string | null;
 }
 
 export interface RequestTokenInput {
@@ -141,6 +144,18 @@ export interface CredentialsInput {
   apiKey?: string;
   apiSecret?: string;
   totpSecret?: string;
+}
+
+/** Whether the `torus-token` command is installed, and how to install it (Settings, "Command-line tool"). */
+export interface CommandLineToolView {
+  /** Where `torus-token` was found; `onPath` false when it is in a usual folder that PATH lacks. */
+  found: { path: string; onPath: boolean } | null;
+  /** One or two sentences for the Settings section. */
+  summary: string;
+  /** The release file for this system, e.g. torus-token-linux-x64.tar.gz. */
+  download: { fileName: string; url: string };
+  /** Copyable commands that install the downloaded file for this user (no administrator rights). */
+  install: { shell: 'sh' | 'powershell'; commands: string[] };
 }
 
 export type SignInOutcome = 'refreshed' | 'captured' | 'closed' | 'timeout';
@@ -161,6 +176,8 @@ export interface InvokeContract {
   'profiles:remove': { request: { profileId: string }; response: AppState };
   'profiles:switch': { request: { profileId: string }; response: AppState };
   'history:get': { request: ProfileTarget; response: AttemptView[] };
+  'cli:status': { request: void; response: CommandLineToolView };
+  'cli:open-download': { request: void; response: null };
   'popover:hide': { request: void; response: null };
   'app:quit': { request: void; response: null };
 }
@@ -185,6 +202,8 @@ export const INVOKE_CHANNELS = [
   'profiles:remove',
   'profiles:switch',
   'history:get',
+  'cli:status',
+  'cli:open-download',
   'popover:hide',
   'app:quit',
 ] as const satisfies readonly InvokeChannel[];
@@ -219,6 +238,8 @@ export interface TorusApi {
   removeProfile(profileId: string): Promise<Result<AppState>>;
   switchProfile(profileId: string): Promise<Result<AppState>>;
   getHistory(target?: ProfileTarget): Promise<Result<AttemptView[]>>;
+  getCommandLineTool(): Promise<Result<CommandLineToolView>>;
+  openCliDownload(): Promise<Result<null>>;
   hidePopover(): Promise<Result<null>>;
   quit(): Promise<Result<null>>;
   onState(listener: (state: AppState) => void): () => void;
@@ -252,6 +273,8 @@ export function createTorusApi(transport: Transport): TorusApi {
     removeProfile: (profileId) => call('profiles:remove', { profileId }),
     switchProfile: (profileId) => call('profiles:switch', { profileId }),
     getHistory: (target = {}) => call('history:get', target),
+    getCommandLineTool: () => call('cli:status', undefined),
+    openCliDownload: () => call('cli:open-download', undefined),
     hidePopover: () => call('popover:hide', undefined),
     quit: () => call('app:quit', undefined),
     onState: (listener) => transport.subscribe('state:changed', (payload) => listener(payload as AppState)),

@@ -191,6 +191,7 @@ export function cannedState(now = Date.now()): { state: AppState; settings: Sett
         exportHookCommand: null,
         readyBy: '08:45',
         signInAtReadyBy: false,
+        redirectOrigin: null,
         credentials: {
           apiKey: { saved: true, lastFour: '7f3a' },
           apiSecret: { saved: true },

@@ -423,6 +423,13 @@ describe('torus-token CLI, end to end', () => {
     const bad = await runCli(['settings', 'set', 'ready-by', '9am', '--profile', profile], { env: env() });
     expect(bad.code).toBe(EXIT.usage);
     expect(bad.stderr).toMatch(/HH:MM/);
+    const redirect = await runCli(['settings', 'set', 'redirect-origin', 'https://merchant.example/torus/callback', '--profile', profile], { env: env() });
+    expect(redirect.code).toBe(EXIT.ok);
+    const withRedirect = JSON.parse((await runCli(['settings', '--json', '--profile', profile], { env: env() })).stdout) as {
+      settings: Record<string, unknown>;
+    };
+    expect(withRedirect.settings['redirect-origin']).toBe('https://merchant.example');
+    expect((await runCli(['settings', 'set', 'redirect-origin', 'none', '--profile', profile], { env: env() })).code).toBe(EXIT.ok);
     const unknown = await runCli(['settings', 'set', 'colour', 'blue'], { env: env() });
     expect(unknown.code).toBe(EXIT.usage);
   });

@@ -52,7 +52,8 @@ let view: AppView;
 let clock: FakeClock;
 const asked: Array<{ profileName: string | null; changes: SensitiveChange[] }> = [];
 let approve = true;
-let signInResult: () => Promise<{ requestToken: string } | { outcome: 'closed' | 'timeout' }>;
+let signInResult: () => Promise<{ requestToken: string; redirectOrigin: string } | { outcome: 'closed' | 'timeout' }>;
+const signInRequests: Array<{ profileId: string; redirectOrigin: string | null }> = [];
 const shortcutCalls: Array<string | null> = [];
 const loginItemCalls: boolean[] = [];
 const clipboardText = { value: '' };
@@ -80,7 +81,12 @@ function makeGate(): { reached: Promise<void>; open: () => void } {
 function ports(trustLoopback = true): AppPorts {
   return {
     clipboard: new ClipboardGuard({ writeText: (t) => void (clipboardText.value = t), readText: () => clipboardText.value }, clock),
-    signIn: { open: () => signInResult() },
+    signIn: {
+      open: ({ profileId, redirectOrigin }) => {
+        signInRequests.push({ profileId, redirectOrigin });
+        return signInResult();
+      },
+    },
     loginItem: {
       get: () => ({ supported: true, enabled: loginItemCalls.at(-1) ?? false, note: null }),
       set: (enabled) => {
@@ -102,6 +108,14 @@ function ports(trustLoopback = true): AppPorts {
       },
     },
     policy: { trustLoopback },
+    commandLineTool: () =>
+      Promise.resolve({
+        found: null,
+        summary: 'Not installed.',
+        download: { fileName: 'x.tar.gz', url: 'https://example.invalid' },
+        install: { shell: 'sh', commands: [] },
+      }),
+    openCliDownload: () => undefined,
     hidePopover: () => undefined,
     quit: () => undefined,
   };
@@ -171,7 +185,7 @@ describe('regressions around profiles and secrets', () => {
     signInResult = async () => {
       await core.settings.update((d) => void (d.profiles = d.profiles.filter((p) => p.id !== id)));
       await core.vault.delete(id, 'requestToken');
-      return { requestToken: `rt-${Date.now()}-captured` };
+      return { requestToken: `rt-${Date.now()}-captured`, redirectOrigin: 'https://merchant.example' };
     };
     const error = await rejectionOf(async () => handlers['signin:open']({ profileId: id }));
     expect(error).toMatchObject({ kind: 'not-configured' });
@@ -181,11 +195,31 @@ describe('regressions around profiles and secrets', () => {
 
   it('a captured request token is exchanged at once: the answer is "refreshed" and the view shows a fresh token', async () => {
     const requestToken = sim.issueRequestToken();
-    signInResult = () => Promise.resolve({ requestToken });
+    signInResult = () => Promise.resolve({ requestToken, redirectOrigin: 'https://merchant.example' });
     expect(await handlers['signin:open']({ profileId: id })).toEqual({ outcome: 'refreshed' });
     const state = await view.state();
     expect(state.profiles[0]).toMatchObject({ status: 'fresh', token: { masked: expect.stringMatching(/^.{4}….{4}$/) } });
     expect(sim.requestCount('generate')).toBe(1);
+  });
+
+  it('the first sign-in teaches the redirect origin; later sign-ins are limited to it; it can be typed or forgotten', async () => {
+    signInRequests.length = 0;
+    signInResult = () => Promise.resolve({ requestToken: sim.issueRequestToken(), redirectOrigin: 'https://merchant.example' });
+    await handlers['signin:open']({ profileId: id });
+    expect(core.settings.read().profiles[0]!.redirectOrigin).toBe('https://merchant.example');
+    await handlers['signin:open']({ profileId: id });
+    expect(signInRequests.map((r) => r.redirectOrigin)).toEqual([null, 'https://merchant.example']);
+    // A later sign-in never replaces a known origin by itself.
+    signInResult = () => Promise.resolve({ requestToken: sim.issueRequestToken(), redirectOrigin: 'https://other.example' });
+    await handlers['signin:open']({ profileId: id });
+    expect(core.settings.read().profiles[0]!.redirectOrigin).toBe('https://merchant.example');
+    // Typed (normalised to its origin), refused when not a web address, or forgotten to learn it again.
+    await handlers['profiles:update']({ profileId: id, redirectOrigin: 'https://merchant.example/torus/callback?x=1' });
+    expect(core.settings.read().profiles[0]!.redirectOrigin).toBe('https://merchant.example');
+    await expect(handlers['profiles:update']({ profileId: id, redirectOrigin: 'javascript:alert(1)' })).rejects.toMatchObject({ kind: 'invalid-input' });
+    await handlers['profiles:update']({ profileId: id, redirectOrigin: null });
+    expect(core.settings.read().profiles[0]!.redirectOrigin).toBeNull();
+    expect((await view.state()).profiles[0]!.redirectOrigin).toBeNull();
   });
 
   it.each(['two\nlines', 'tab\there', 'bell\u0007', 'esc\u001b[31mred', 'rtl\u202Eexe.txt', 'isolate\u2066x'])(

@@ -53,6 +53,7 @@ async function addProfile(overrides: Partial<Profile> = {}): Promise<string> {
       export: { filePath: null, hookCommand: null },
       readyBy: '08:45',
       signInAtReadyBy: false,
+      redirectOrigin: null,
       ...overrides,
     });
     d.activeProfileId ??= id;

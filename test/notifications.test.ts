@@ -41,6 +41,7 @@ function profile(over: Partial<ProfileView> = {}): ProfileView {
     exportHookCommand: null,
     readyBy: '08:45',
     signInAtReadyBy: false,
+    redirectOrigin: null,
     credentials: { apiKey: { saved: true, lastFour: 'abcd' }, apiSecret: { saved: true }, requestToken: { saved: true }, totpSecret: { saved: false } },
     status: 'fresh',
     token: token(),

@@ -14,8 +14,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { maskToken } from '../main/core/domain/redact.js';
 import { switchProfile } from '../main/core/use-cases/profiles.js';
-import { acceptRequestToken } from '../main/core/use-cases/sign-in.js';
+import { acceptRequestToken, signIn } from '../main/core/use-cases/sign-in.js';
 import { refresh } from '../main/core/use-cases/tokens.js';
+import { commandLineTool } from '../main/cli-install.js';
 import { addProfile, badge, creds, expectNoSecretsCrossed, Harness, setVisibility, snap, text } from './helpers/renderer-harness.js';
 
 const harness = new Harness();
@@ -464,6 +465,47 @@ describe('popover in Chromium, backed by the real core and the simulator', { tim
 
     await page.getByRole('tab', { name: 'Token' }).click();
     expect((await page.locator('.meta > div', { hasText: 'Ready by' }).locator('dd').textContent())?.trim()).toBe('09:05');
+  });
+
+  it('command-line tool: Settings says it is not installed, with install commands and a download; once installed, where it is', async () => {
+    const { b, s, page } = await setup();
+    await addProfile(b, s, 'Main');
+    await b.open();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const section = page.getByTestId('cli-tool');
+    await section.waitFor();
+    expect(await section.textContent()).toContain('The torus-token command is not installed');
+    expect(await section.locator('pre').textContent()).toContain('torus-token-linux-x64.tar.gz');
+    await section.getByRole('button', { name: 'Download torus-token-linux-x64.tar.gz' }).click();
+    await expect.poll(() => b.cliDownloadsOpened).toBe(1);
+    await snap(page, 'cli-not-installed');
+
+    // Installed meanwhile: the next time Settings opens, it says where, and offers nothing to do.
+    const bin = mkdtempSync(join(tmpdir(), 'torus-cli-bin-'));
+    try {
+      writeFileSync(join(bin, 'torus-token'), '#!/bin/sh\n', { mode: 0o755 });
+      b.cliView = commandLineTool({ platform: 'linux', arch: 'x64', env: { PATH: bin }, homeDir: bin, shellPath: null });
+      await page.getByRole('tab', { name: 'Token' }).click();
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      await expect.poll(async () => (await page.getByTestId('cli-tool').textContent()) ?? '').toContain(`installed (${join(bin, 'torus-token')})`);
+      expect(await page.getByTestId('cli-tool').locator('pre, button').count()).toBe(0);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('the redirect address learnt at sign-in shows in Settings and can be forgotten (to learn it again)', async () => {
+    const { b, s, page } = await setup();
+    const id = await addProfile(b, s, 'Main', { token: false });
+    // Signed in through the sign-in port (the simulator's SSO page, which redirects to its own /callback).
+    await signIn(b.core, b.ports.signIn, id);
+    await b.open();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const line = page.getByTestId('redirect-origin');
+    await expect.poll(async () => (await line.textContent()) ?? '').toContain(`sends you to ${new URL(s.url).origin}`);
+    await line.getByRole('button', { name: 'Forget' }).click();
+    await expect.poll(() => b.settings().profiles.find((p) => p.id === id)?.redirectOrigin).toBeNull();
+    await expect.poll(async () => (await line.textContent()) ?? '').toContain('learnt at sign-in');
   });
 
   it('the countdown ticks only while the popover is visible, and is current again the moment it shows', async () => {

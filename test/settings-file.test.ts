@@ -41,6 +41,7 @@ function profile(id: string, baseUrl = 'https://connects.torusdigital.com'): Pro
     export: { filePath: null, hookCommand: null },
     readyBy: '08:45',
     signInAtReadyBy: false,
+    redirectOrigin: null,
   };
 }
 

@@ -50,6 +50,7 @@ function profile(profileId: string, overrides: Partial<Profile> = {}): Profile {
     export: { filePath: null, hookCommand: null },
     readyBy: '08:45',
     signInAtReadyBy: false,
+    redirectOrigin: null,
     ...overrides,
   };
 }

@@ -138,7 +138,7 @@ beforeAll(async () => {
   config = tempDir('torus-week');
   const setup = await createCore({ configDir: config.path, now: () => clock.now() });
   await setup.settings.update((d) => {
-    const base = { baseUrl: sim.url, totpBaseUrl: sim.url, readyBy: '08:45', signInAtReadyBy: false };
+    const base = { baseUrl: sim.url, totpBaseUrl: sim.url, readyBy: '08:45', signInAtReadyBy: false, redirectOrigin: null };
     d.profiles.push({ id: main, name: 'Main', mode: 'request-token', ...base, export: { filePath: exportFile(), hookCommand: null } });
     d.profiles.push({ id: algo, name: 'Algo', mode: 'totp', ...base, export: { filePath: null, hookCommand: null } });
     d.activeProfileId = main;

@@ -33,6 +33,7 @@ function profile(id: string, name: string, over: Partial<ProfileView> = {}): Pro
     exportHookCommand: null,
     readyBy: '08:45',
     signInAtReadyBy: false,
+    redirectOrigin: null,
     credentials: {
       apiKey: { saved: true, lastFour: 'abcd' },
       apiSecret: { saved: true },

@@ -11,7 +11,7 @@ import { uniqueProfileId } from './helpers/core-fixtures.js';
 /** The vault on the real (throwaway) Secret Service started by the global setup. */
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BUILT_VAULT = join(ROOT, 'dist', 'main', 'core', 'vault.js');
+const BUILT_VAULT = join(ROOT, 'dist', 'main', 'core', 'infra', 'keychain.js');
 const SOURCES = ['infra/keychain.ts', 'errors.ts'].map((f) => join(ROOT, 'main', 'core', f));
 
 const vault = new Vault();
@@ -178,5 +178,23 @@ describe('Vault without a Secret Service', () => {
       expect(out[op].message).not.toContain(secretValue);
     }
     expect(child.stdout + child.stderr).not.toContain(secretValue);
+  });
+});
+
+describe('a keychain library that cannot be loaded', () => {
+  it('says so (not "locked"), with the fix, and the same on every call', async () => {
+    const missing = new KeytarBackend(() => {
+      throw Object.assign(new Error("Cannot find module '../build/Release/keytar.node'"), { code: 'MODULE_NOT_FOUND' });
+    });
+    const vault = new Vault(missing, 'Torus Token test missing');
+    for (const call of [() => vault.get('p', 'apiKey'), () => vault.set('p', 'apiKey', 'x'), () => vault.delete('p', 'apiKey')]) {
+      const error = await call().then(
+        () => null,
+        (e: unknown) => e as TorusError,
+      );
+      expect(error?.kind).toBe('keychain-unavailable');
+      expect(error?.message).toContain('the keychain library could not be loaded');
+      expect(error?.message).not.toMatch(/locked/);
+    }
   });
 });

@@ -48,6 +48,11 @@ export const SETTING_KEYS: Record<string, Key> = {
   'totp-base-url': { scope: 'profile', help: 'Torus TOTP base URL', parse: (v) => ({ totpBaseUrl: v }) },
   'export-file': { scope: 'profile', help: 'PATH|none: write the token to this file after each refresh', parse: (v) => ({ exportFilePath: orNone(v) }) },
   hook: { scope: 'profile', help: 'COMMAND|none: run this with the token on stdin after each refresh', parse: (v) => ({ exportHookCommand: orNone(v) }) },
+  'redirect-origin': {
+    scope: 'profile',
+    help: 'URL|none: where Torus sends you after sign-in (learnt at the first sign-in; none to learn it again)',
+    parse: (v) => ({ redirectOrigin: orNone(v) }),
+  },
   cutoff: { scope: 'app', help: 'HH:MM daily cutoff when tokens expire', parse: (v) => ({ cutoffTime: v.trim() }) },
   'cutoff-zone': { scope: 'app', help: 'IANA time zone of the cutoff and ready-by times', parse: (v) => ({ cutoffZone: v.trim() }) },
   'refresh-at-login': { scope: 'app', help: 'on|off: refresh when the app starts', parse: (v) => ({ refreshAtLogin: onOff(v, 'refresh-at-login') }) },
@@ -75,6 +80,7 @@ export async function showSettings(ctx: CliContext, options: { profile?: string;
           'totp-base-url': profile.totpBaseUrl,
           'export-file': profile.export.filePath,
           hook: profile.export.hookCommand,
+          'redirect-origin': profile.redirectOrigin,
         }
       : {}),
     cutoff: settings.refresh.cutoffTime,

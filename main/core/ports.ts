@@ -57,7 +57,14 @@ export interface Approver {
   approve(request: { profileName: string | null; changes: SensitiveChange[] }): Promise<boolean>;
 }
 
-/** Opens Torus's sign-in page and resolves with the captured request token, if any. */
+/**
+ * Opens Torus's sign-in page and resolves with the captured request token and the origin it
+ * was handed to (learnt when `redirectOrigin` is null), or how the sign-in ended without one.
+ */
 export interface SignInPort {
-  open(request: { loginUrl: string; profileId: string }): Promise<{ requestToken: string } | { outcome: 'closed' | 'timeout' }>;
+  open(request: {
+    loginUrl: string;
+    profileId: string;
+    redirectOrigin: string | null;
+  }): Promise<{ requestToken: string; redirectOrigin: string } | { outcome: 'closed' | 'timeout' }>;
 }

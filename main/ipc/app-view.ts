@@ -103,6 +103,7 @@ export class AppView {
       exportHookCommand: profile.export.hookCommand,
       readyBy: profile.readyBy,
       signInAtReadyBy: profile.signInAtReadyBy,
+      redirectOrigin: profile.redirectOrigin,
       credentials: await this.credentials(profile.id),
       status: state.status,
       token: tokenView,

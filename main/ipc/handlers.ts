@@ -9,7 +9,7 @@ import { addProfile, forgetProfile, switchProfile, updateProfile } from '../core
 import { checkPreferences, sensitivePreferenceChanges, updatePreferences, type PreferencesPatch } from '../core/use-cases/preferences.js';
 import { requireApproval, type ApprovalPolicy } from '../core/use-cases/approvals.js';
 import type { Approver, SignInPort } from '../core/ports.js';
-import type { LoginItemView, ProfileTarget, SettingsPatch, SettingsView } from '../../preload/contract.js';
+import type { CommandLineToolView, LoginItemView, ProfileTarget, SettingsPatch, SettingsView } from '../../preload/contract.js';
 import type { AppView } from './app-view.js';
 import type { Handlers } from './router.js';
 
@@ -31,6 +31,10 @@ export interface AppPorts {
   };
   approver: Approver;
   policy: ApprovalPolicy;
+  /** Whether `torus-token` is installed here, and how to install it. */
+  commandLineTool(): Promise<CommandLineToolView>;
+  /** Opens the CLI's download page (a fixed address) in the browser. */
+  openCliDownload(): void;
   hidePopover(): void;
   quit(): void;
 }
@@ -140,6 +144,11 @@ export function createHandlers(core: Core, view: AppView, ports: AppPorts): Hand
       return state();
     },
     'history:get': (p) => view.history(profileId(core, p)),
+    'cli:status': () => ports.commandLineTool(),
+    'cli:open-download': () => {
+      ports.openCliDownload();
+      return null;
+    },
     'popover:hide': () => {
       ports.hidePopover();
       return null;

@@ -52,10 +52,13 @@ export const payloadSchemas = {
     exportHookCommand: shortText(2048).nullable().optional(),
     readyBy: hhmm.optional(),
     signInAtReadyBy: z.boolean().optional(),
+    redirectOrigin: shortText(512).nullable().optional(),
   }),
   'profiles:remove': z.strictObject({ profileId }),
   'profiles:switch': z.strictObject({ profileId }),
   'history:get': target,
+  'cli:status': none,
+  'cli:open-download': none,
   'popover:hide': none,
   'app:quit': none,
 } satisfies Record<InvokeChannel, z.ZodType>;

@@ -102,9 +102,6 @@ export class Harness {
 export async function addProfile(b: Bridge, s: TorusSimulator, name: string, options: ProfileOptions = {}): Promise<string> {
   const mode = options.mode ?? 'request-token';
   const { id } = await addProfileTo(b.core, { name, mode, baseUrl: s.url, totpBaseUrl: s.url }, b.ports.approver, b.ports.policy);
-  // Works around AppView caching a keychain read that began before the credentials were saved
-  // (see the report): no state computation is in flight when they are.
-  await b.settle();
   await saveCredentials(b.core, id, { apiKey: creds.apiKey, ...(mode === 'totp' ? { totpSecret: creds.totpSecret } : { apiSecret: creds.apiSecret }) });
   if (options.token !== false) {
     if (mode === 'totp') await refresh(b.core, id, options.reason ?? 'manual');

@@ -29,7 +29,8 @@ import type { Settings } from '../../main/core/domain/settings-schema.js';
 import { createIpcRouter, trustedSenderCheck } from '../../main/ipc/router.js';
 import { createHandlers, type AppPorts } from '../../main/ipc/handlers.js';
 import { AppView } from '../../main/ipc/app-view.js';
-import type { AppState, LoginItemView } from '../../preload/contract.js';
+import { commandLineTool } from '../../main/cli-install.js';
+import type { AppState, CommandLineToolView, LoginItemView } from '../../preload/contract.js';
 import { serveDirectory, type StaticServer } from '../../scripts/bench-renderer.js';
 
 let initScript: string | undefined;
@@ -95,6 +96,9 @@ export interface Bridge {
   view: AppView;
   /** The test doubles handed to createHandlers (approver and policy for direct use-case calls). */
   ports: AppPorts;
+  /** What the command-line tool check answers (computed by main/cli-install.ts for a Linux machine). */
+  cliView: CommandLineToolView;
+  cliDownloadsOpened: number;
   /** The settings as the core reads them now. */
   settings(): Settings;
   /** The state the popover would be pushed now. */
@@ -201,7 +205,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
           const requestToken = findRequestTokenParam(new URL(request.url()));
           if (!requestToken) return { outcome: 'closed' };
           capturedRequestTokens.push(requestToken);
-          return { requestToken };
+          return { requestToken, redirectOrigin: new URL(request.url()).origin };
         } catch (error) {
           ipcLog.push(`sign-in port: ${error instanceof Error ? error.name : 'error'}`);
           return { outcome: 'timeout' };
@@ -229,6 +233,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     },
     // Stands for unpackaged development against the loopback simulator (app-main: !app.isPackaged).
     policy: { trustLoopback: true },
+    commandLineTool: () => Promise.resolve(bridge.cliView),
+    openCliDownload: () => {
+      bridge.cliDownloadsOpened++;
+    },
     hidePopover: () => {
       bridge.hidePopoverCalls++;
     },
@@ -285,6 +293,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     core,
     view,
     ports,
+    // A Linux machine where `torus-token` is not installed (tests replace it to show the other case).
+    cliView: commandLineTool({ platform: 'linux', arch: 'x64', env: { PATH: '' }, homeDir: configDir, shellPath: null }),
+    cliDownloadsOpened: 0,
     settings: () => core.settings.read(),
     state: () => view.state(),
     async accessToken(profileId: string) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidBaseUrl, DEFAULT_BASE_URL, DEFAULT_TOTP_BASE_URL } from './base-url.js';
 import { isValidTimeZone } from './expiry.js';
 import { ERROR_KINDS, PROFILE_MODES } from './vocabulary.js';
+import { normalizeRedirectOrigin } from './redirect-origin.js';
 
 /**
  * The settings file's shape. It holds no secret: those live in the keychain. Every field
@@ -36,6 +37,13 @@ export const profileSchema = z.object({
   readyBy: hhmmSchema.default('08:45'),
   /** Open the sign-in window by itself at the ready-by time and at login when sign-in is needed. */
   signInAtReadyBy: z.boolean().default(false),
+  /** Where Torus redirects after sign-in (learnt from the first sign-in); null until known. */
+  redirectOrigin: z
+    .string()
+    .max(512)
+    .refine((v) => normalizeRedirectOrigin(v) === v, 'must be an http(s) origin such as https://example.com')
+    .nullable()
+    .default(null),
 });
 
 export const tokenMetaSchema = z.object({

@@ -25,7 +25,7 @@ export interface SecretBackend {
   delete(service: string, account: string): Promise<boolean>;
 }
 
-interface KeytarModule {
+export interface KeytarModule {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
@@ -33,6 +33,9 @@ interface KeytarModule {
 
 /** Turns any keychain failure into our typed error; keytar's text never holds a secret. */
 function keychainError(error: unknown): TorusError {
+  // Already explained (the module failed to load): wrapping it again would read its own
+  // advice ("unlock your login keychain") as a locked keychain.
+  if (error instanceof TorusError) return error;
   const text = error instanceof Error ? error.message : String(error);
   let detail = 'the keychain refused the request';
   if (/org\.freedesktop\.secrets|ServiceUnknown|not provided by any \.service/i.test(text)) detail = 'no Secret Service is running';
@@ -42,14 +45,19 @@ function keychainError(error: unknown): TorusError {
   return new TorusError('keychain-unavailable', messages.keychainUnavailable(detail), { cause: error });
 }
 
+export type KeytarLoader = () => KeytarModule;
+
 export class KeytarBackend implements SecretBackend {
   private module: KeytarModule | undefined;
+
+  /** `loader` finds the native module (the single-executable CLI loads it from beside itself). */
+  constructor(private readonly loader: KeytarLoader = () => createRequire(import.meta.url)('keytar') as KeytarModule) {}
 
   private load(): KeytarModule {
     if (!this.module) {
       try {
         // Loaded on first use so commands that need no secret never load the native module.
-        this.module = createRequire(import.meta.url)('keytar') as KeytarModule;
+        this.module = this.loader();
       } catch (error) {
         throw keychainError(error);
       }

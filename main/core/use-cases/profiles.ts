@@ -1,6 +1,7 @@
 import { TorusError, toTorusError } from '../errors.js';
 import { addProfile as addToDraft, checkProfileName, forgetTokenState, removeProfile as removeFromDraft } from '../domain/profiles.js';
 import { normalizeBaseUrl } from '../domain/base-url.js';
+import { normalizeRedirectOrigin } from '../domain/redirect-origin.js';
 import { checkExportFilePath, checkHookCommand } from '../domain/export-target.js';
 import { hhmmSchema, type Profile, type ProfileMode } from '../domain/settings-schema.js';
 import type { Approver } from '../ports.js';
@@ -48,6 +49,8 @@ export interface ProfilePatch {
   exportHookCommand?: string | null | undefined;
   readyBy?: string | undefined;
   signInAtReadyBy?: boolean | undefined;
+  /** Typed by the trader, or null to learn it again at the next sign-in. */
+  redirectOrigin?: string | null | undefined;
 }
 
 /** Checks a whole patch before anything is asked or written. */
@@ -62,6 +65,9 @@ function checkPatch(profile: Profile, patch: ProfilePatch, profiles: readonly Pr
   if (patch.totpBaseUrl !== undefined) normalizeBaseUrl(patch.totpBaseUrl, 'TOTP base URL');
   if (patch.exportFilePath !== undefined) checkExportFilePath(patch.exportFilePath);
   if (patch.exportHookCommand !== undefined) checkHookCommand(patch.exportHookCommand);
+  if (patch.redirectOrigin !== undefined && patch.redirectOrigin !== null && normalizeRedirectOrigin(patch.redirectOrigin) === null) {
+    throw new TorusError('invalid-input', 'The redirect address must be an http(s) address such as https://example.com/torus/callback.');
+  }
   if (patch.readyBy !== undefined && !hhmmSchema.safeParse(patch.readyBy).success) {
     throw new TorusError('invalid-input', 'The ready-by time must be HH:MM (24-hour), for example 08:45.');
   }
@@ -84,6 +90,7 @@ export async function updateProfile(core: Core, profileId: string, patch: Profil
     if (patch.exportHookCommand !== undefined) target.export.hookCommand = checkHookCommand(patch.exportHookCommand);
     if (patch.readyBy !== undefined) target.readyBy = patch.readyBy;
     if (patch.signInAtReadyBy !== undefined) target.signInAtReadyBy = patch.signInAtReadyBy;
+    if (patch.redirectOrigin !== undefined) target.redirectOrigin = normalizeRedirectOrigin(patch.redirectOrigin);
     // A different server or mode is a different credential set.
     if (patch.mode !== undefined || patch.baseUrl !== undefined || patch.totpBaseUrl !== undefined) delete draft.refusals[profile.id];
     updated = { ...target, export: { ...target.export } };

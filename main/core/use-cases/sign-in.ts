@@ -1,6 +1,7 @@
 import { TorusError } from '../errors.js';
 import { normalizeBaseUrl } from '../domain/base-url.js';
 import { parseRequestTokenInput } from '../domain/request-token.js';
+import { normalizeRedirectOrigin } from '../domain/redirect-origin.js';
 import type { SignInPort } from '../ports.js';
 import { refresh, record, requireProfile, type RefreshOutcome, type RefreshOverrides } from './tokens.js';
 import type { Core } from './core.js';
@@ -36,8 +37,17 @@ export async function acceptRequestToken(core: Core, profileId: string, input: s
 export type SignInResult = { outcome: 'refreshed'; refreshed: RefreshOutcome } | { outcome: 'closed' | 'timeout' };
 
 export async function signIn(core: Core, port: SignInPort, profileId: string): Promise<SignInResult> {
+  const profile = requireProfile(core.settings.read(), profileId);
   const url = await loginUrl(core, profileId);
-  const result = await port.open({ loginUrl: url, profileId });
+  const result = await port.open({ loginUrl: url, profileId, redirectOrigin: profile.redirectOrigin });
   if ('outcome' in result) return { outcome: result.outcome };
+  const learnt = normalizeRedirectOrigin(result.redirectOrigin);
+  if (profile.redirectOrigin === null && learnt !== null) {
+    // It only narrows where the sign-in window may go from now on: no approval needed.
+    await core.settings.update((draft) => {
+      const target = draft.profiles.find((p) => p.id === profileId);
+      if (target && target.redirectOrigin === null) target.redirectOrigin = learnt;
+    });
+  }
   return { outcome: 'refreshed', refreshed: await acceptRequestToken(core, profileId, result.requestToken) };
 }
