@@ -7,6 +7,11 @@
  *    the npm CLI (`node bin/torus-token.cjs`) and for the single executable (`npm run package:cli`).
  * 2. One refresh through the TokenService vs a bare fetch POST to the simulator.
  * 3. The renderer: gzip size of JS/CSS, first render vs a blank page (scripts/bench-renderer).
+ * 4. The idle day: timer fires per profile over a simulated 24 h (scripts/bench-idle-day), vs a
+ *    60 s ticker.
+ * 5. The 09:15 stampede: 20, 50 and 100 processes refreshing at once (scripts/bench-stress):
+ *    Torus calls, failures, wall time vs the same processes reading a valid token.
+ *    BENCH_STRESS="20 50" picks the sizes; BENCH_STRESS=0 leaves it out.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -19,6 +24,8 @@ import { createCore } from '../main/core/use-cases/core.js';
 import { Vault } from '../main/core/infra/keychain.js';
 import { refresh } from '../main/core/use-cases/tokens.js';
 import { addProfile } from '../main/core/domain/profiles.js';
+import { describeStress, stress, type StressResult } from './bench-stress.js';
+import { benchIdleDay } from './bench-idle-day.js';
 
 export interface Figure {
   name: string;
@@ -157,7 +164,7 @@ function print(figures: Figure[]): void {
     f.name,
     `${f.value.toFixed(f.unit === 'ms' ? 1 : 0)} ${f.unit}`,
     f.baseline === undefined ? '' : `${f.baseline.toFixed(f.unit === 'ms' ? 1 : 0)} ${f.unit}`,
-    f.ratio === undefined ? '' : `${f.ratio.toFixed(2)}x`,
+    f.ratio === undefined ? '' : `${f.ratio < 0.1 ? f.ratio.toPrecision(2) : f.ratio.toFixed(2)}x`,
   ]);
   const header = ['benchmark', 'value', 'baseline', 'ratio'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -172,6 +179,7 @@ async function main(): Promise<void> {
   const keychain = startThrowawayKeychain('torus-token-bench-');
   const sim = await startSimulator({ requestTokenReuse: 'single' });
   const figures: Figure[] = [];
+  const stampedes: string[] = [];
   try {
     console.log(`Torus Token benchmarks (${runs} interleaved runs each, medians; Node ${process.version}, ${process.platform})\n`);
     figures.push(...(await benchCliGet(sim.url, () => sim.issueRequestToken(), runs)));
@@ -183,11 +191,29 @@ async function main(): Promise<void> {
     } else {
       console.log('(renderer benchmark not built; run `npm run build` first)');
     }
+    figures.push(...(await benchIdleDay()));
+    const sizes = (process.env.BENCH_STRESS ?? '20 50 100')
+      .split(/\s+/)
+      .map(Number)
+      .filter((n) => n > 0);
+    for (const n of sizes) {
+      const result: StressResult = await stress(sim, n);
+      stampedes.push(describeStress(result));
+      figures.push({
+        name: `${n} processes refreshing at once (wall time)`,
+        value: result.wallMs,
+        unit: 'ms',
+        baseline: result.baselineWallMs,
+        ratio: result.wallMs / result.baselineWallMs,
+      });
+    }
   } finally {
     await sim.close();
     keychain.stop();
   }
   print(figures);
+  if (stampedes.length)
+    console.log(`\nThe stampede (get --refresh-if-stale, no token yet, single-use request tokens):\n${stampedes.map((s) => `  ${s}`).join('\n')}`);
 }
 
 await main();

@@ -233,7 +233,7 @@ describe('the cross-process refresh lock', () => {
     // The other process (a bot) is refreshing; we ask for a usable token meanwhile.
     const first = refresh(other, id, 'cli');
     await vi.waitFor(() => expect(existsSync(lockPath(dir.path, `refresh-${id}`))).toBe(true));
-    const token = await usableToken(core, id);
+    const { token } = await usableToken(core, id);
     expect(token).toBe((await first).token);
     expect(sim.requestCount('generate')).toBe(1);
   });
@@ -527,6 +527,15 @@ describe('token export for bots', () => {
     expect((await core.vault.getToken(id))?.token).toBe(outcome.token);
   });
 
+  it('a bot that refreshes on demand hears about a failed export too (the token is handed out all the same)', async () => {
+    await setExport({ filePath: join(dir.path, 'no-such-dir', 'token') });
+    const usable = await usableToken(core, id);
+    expect(usable.warnings).toEqual([expect.stringContaining('no-such-dir')]);
+    expect((await core.vault.getToken(id))?.token).toBe(usable.token);
+    // Asked again while the token is valid: no refresh, nothing to warn about.
+    expect(await usableToken(core, id)).toEqual({ token: usable.token, warnings: [] });
+  });
+
   it('when the token expires its file is deleted and the hook told (empty stdin), once', async () => {
     const target = join(dir.path, 'access-token');
     const hookLog = join(dir.path, 'hook-log');
@@ -596,7 +605,7 @@ describe('regressions: failures around a refresh never lose or orphan a token', 
       expectNoSecretIn(outcome.warnings[0]!, outcome.token);
       // The settings still describe the old token; the keychain's own expiry makes the new one usable.
       expect(await lookupToken(core, id)).toMatchObject({ kind: 'valid', token: outcome.token });
-      expect(await usableToken(core, id)).toBe(outcome.token);
+      expect((await usableToken(core, id)).token).toBe(outcome.token);
     } finally {
       spy.mockRestore();
     }

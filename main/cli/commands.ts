@@ -115,7 +115,9 @@ export async function refresh(ctx: CliContext, options: { profile?: string; prin
 
 async function tokenFor(ctx: CliContext, profile: Profile, refreshIfStale: boolean): Promise<{ token: string; meta: TokenMeta }> {
   if (refreshIfStale) {
-    const token = await usableToken(ctx.core, profile.id, ctx.overrides);
+    const { token, warnings } = await usableToken(ctx.core, profile.id, ctx.overrides);
+    // stderr only: stdout carries the token alone.
+    for (const warning of warnings) ctx.info(`torus-token: warning: ${warning}`);
     // The usable token's record, for --json (the keychain item carries it: no extra rule here).
     const found = await lookupToken(ctx.core, profile.id);
     if (found.kind !== 'missing' && found.token === token) return { token, meta: found.meta };

@@ -46,6 +46,6 @@ export class ClipboardGuard {
 }
 
 export async function copyToken(core: Core, guard: ClipboardGuard, profileId: string): Promise<{ clearsInSeconds: number | null }> {
-  const token = await usableToken(core, profileId);
+  const { token } = await usableToken(core, profileId);
   return guard.put(token, core.settings.read().clipboard.autoClearSeconds);
 }

@@ -100,12 +100,17 @@ export async function lookupToken(core: Core, profileId: string, settings: Setti
   return { kind: core.now() < meta.expiresAt ? 'valid' : 'expired', token: stored.token, meta };
 }
 
-/** A token good to hand out now: the stored one while valid, else a fresh one (app copy, CLI get --refresh-if-stale, exec). */
-export async function usableToken(core: Core, profileId: string, overrides: RefreshOverrides = {}): Promise<string> {
+/**
+ * A token good to hand out now: the stored one while valid, else a fresh one (app copy, CLI get
+ * --refresh-if-stale, exec). `warnings` says what went wrong around a refresh made for it (an
+ * export that failed, settings that could not be saved): the token is good all the same.
+ */
+export async function usableToken(core: Core, profileId: string, overrides: RefreshOverrides = {}): Promise<{ token: string; warnings: string[] }> {
   const found = await lookupToken(core, profileId);
-  if (found.kind === 'valid') return found.token;
+  if (found.kind === 'valid') return { token: found.token, warnings: [] };
   if (found.kind === 'expired') await retractIfExpired(core, profileId);
-  return (await refresh(core, profileId, 'stale', overrides)).token;
+  const outcome = await refresh(core, profileId, 'stale', overrides);
+  return { token: outcome.token, warnings: [...outcome.exportErrors.map((e) => e.message), ...outcome.warnings] };
 }
 
 export async function verifyToken(
