@@ -41,6 +41,8 @@ const settingsFile = join(configDir, 'config.json');
 let sim: TorusSimulator;
 const creds = distinctiveCredentials();
 const profile = uniqueProfileId('disk');
+const other = uniqueProfileId('other');
+const brandNew = uniqueProfileId('new');
 const vault = new Vault();
 const env = () => ({ TORUS_TOKEN_CONFIG_DIR: configDir, TORUS_BASE_URL: '', TORUS_TOTP_BASE_URL: '' });
 const cli = (args: string[]): Promise<CliRun> => runCli(args, { env: env(), timeoutMs: 30_000 });
@@ -85,7 +87,8 @@ async function readingCommandsWork(token: string): Promise<void> {
     [['profiles'], (r) => expect(r.stdout).toContain(profile)],
     [['login-url', '--profile', profile], (r) => expect(r.stdout).toContain(sim.url)],
     [['verify', '--profile', profile], (r) => expect(r.stderr).toMatch(/Torus accepts the token/)],
-    [['settings'], (r) => expect(r.stdout).toContain(profile)],
+    [['settings', '--profile', profile], (r) => expect(r.stdout).toContain(profile)],
+    [['wait', '--profile', profile, '--timeout', '5'], (r) => expect(r.stdout.trim()).toBe(token)],
   ];
   for (const [args, check] of runs) {
     const run = await cli(args);
@@ -130,16 +133,19 @@ describe.skipIf(skipReason !== null)('a full and then read-only settings folder 
   beforeAll(async () => {
     ensureBuilt();
     sim = await startSimulator({ ...creds, requestTokenReuse: 'single' });
-    const login = await runCli(['login', '--stdin', '--profile', profile, '--base-url', sim.url], {
-      env: env(),
-      input: `${creds.apiKey}\n${creds.apiSecret}\n${sim.issueRequestToken()}\n`,
-    });
-    expect(login.code, login.stderr).toBe(EXIT.ok);
+    for (const name of [profile, other]) {
+      const login = await runCli(['login', '--stdin', '--profile', name, '--base-url', sim.url], {
+        env: env(),
+        input: `${creds.apiKey}\n${creds.apiSecret}\n${sim.issueRequestToken()}\n`,
+      });
+      expect(login.code, login.stderr).toBe(EXIT.ok);
+    }
+    expect((await cli(['profiles', '--use', profile])).code).toBe(EXIT.ok);
     token = (await vault.getToken(profile))!.token;
   });
 
   afterAll(async () => {
-    await vault.deleteProfile(profile).catch(() => undefined);
+    for (const id of [profile, other, brandNew]) await vault.deleteProfile(id).catch(() => undefined);
     await sim?.close();
     execFileSync('umount', ['-l', mnt]);
     rmSync(mnt, { recursive: true, force: true });
@@ -176,14 +182,46 @@ describe.skipIf(skipReason !== null)('a full and then read-only settings folder 
     expect(sim.requestCount('generate')).toBe(0);
   });
 
-  it('a full disk: changing a setting fails with its own exit code and message, and changes nothing', async () => {
-    const before = readFileSync(settingsFile, 'utf8');
-    const run = await cli(['settings', 'set', 'timeout', '20', '--profile', profile]);
-    expect(run.code).toBe(EXIT.filesystem);
+  it('a full disk: request-token exchanges the pasted token and warns, like refresh', async () => {
+    sim.resetLog();
+    const run = await runCli(['request-token', '--profile', profile, '--print'], { env: env(), input: `${sim.issueRequestToken()}\n` });
+    expect(run.code, run.stderr).toBe(EXIT.ok);
+    expect(sim.requestCount('generate')).toBe(1);
+    const stored = (await vault.getToken(profile))!;
+    expect(run.stdout.trim()).toBe(stored.token);
     expect(run.stderr).toMatch(/no space left on the device \(ENOSPC\)/);
-    expect(run.stderr).toContain(configDir);
-    expect(run.stderr).not.toMatch(/network|unexpected/i);
+    token = stored.token;
+  });
+
+  it('a full disk: changes to the settings fail with exit 8 and the cause, and change nothing', async () => {
+    const before = readFileSync(settingsFile, 'utf8');
+    const fails = async (args: string[], input = '') => {
+      const run = await runCli(args, { env: env(), input, timeoutMs: 30_000 });
+      expect({ args, code: run.code }).toEqual({ args, code: EXIT.filesystem });
+      expect(run.stderr).toMatch(/no space left on the device \(ENOSPC\)/);
+      expect(run.stderr).toContain(configDir);
+      expect(run.stderr).not.toMatch(/network|unexpected/i);
+      return run;
+    };
+    await fails(['settings', 'set', 'timeout', '20', '--profile', profile]);
+    await fails(['profiles', '--use', other]);
+    await fails(['login', '--stdin', '--profile', brandNew, '--base-url', sim.url], `${creds.apiKey}\n${creds.apiSecret}\n${sim.issueRequestToken()}\n`);
+    // A profile that could not be created leaves no secret behind in the keychain.
+    expect(await vault.get(brandNew, 'apiKey')).toBeNull();
     expect(readFileSync(settingsFile, 'utf8')).toBe(before);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('a full disk: logout still removes the secrets (and says what it could not do); removing the profile says it is still listed', async () => {
+    const logout = await cli(['logout', '--profile', other]);
+    expect(logout.code, logout.stderr).toBe(EXIT.ok);
+    expect(logout.stderr).toMatch(/warning: The old token's details could not be removed from the settings: .*no space left/);
+    expect(await vault.get(other, 'apiKey')).toBeNull();
+    expect(await vault.getToken(other)).toBeNull();
+    const remove = await cli(['logout', '--profile', other, '--remove-profile']);
+    expect(remove.code).toBe(EXIT.filesystem);
+    expect(remove.stderr).toMatch(/were removed from the keychain, but the profile could not be deleted: .*no space left/);
+    expect((await cli(['profiles'])).stdout).toContain(other);
     expect(leftovers()).toEqual([]);
   });
 

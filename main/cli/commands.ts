@@ -316,9 +316,10 @@ export async function profiles(ctx: CliContext, options: { json?: boolean; use?:
 
 export async function logout(ctx: CliContext, options: { profile?: string; removeProfile?: boolean }): Promise<void> {
   const profile = profileFor(ctx, options.profile);
-  const { exportErrors } = await forgetProfile(ctx.core, profile.id, { remove: options.removeProfile === true });
+  const { exportErrors, warnings } = await forgetProfile(ctx.core, profile.id, { remove: options.removeProfile === true });
   ctx.info(`Removed the credentials and token of "${profile.name}" from the keychain${options.removeProfile ? ' and deleted the profile' : ''}.`);
   for (const error of exportErrors) ctx.info(`torus-token: warning: ${error.message}`);
+  for (const warning of warnings) ctx.info(`torus-token: warning: ${warning}`);
 }
 
 export async function loginUrl(ctx: CliContext, options: { profile?: string }): Promise<void> {

@@ -88,15 +88,21 @@ export async function setUpProfile(
   ];
   await core.vault.setMany(wantedId, secrets);
   let profile: Profile | undefined;
-  await core.settings.update((draft) => {
-    let target = existing ? findProfile(draft, existing.id) : undefined;
-    if (!target) target = addToDraft(draft, { name, mode: input.mode });
-    target.mode = input.mode;
-    if (baseUrl) target.baseUrl = baseUrl;
-    if (totpBaseUrl) target.totpBaseUrl = totpBaseUrl;
-    delete draft.refusals[target.id];
-    profile = { ...target };
-  });
+  try {
+    await core.settings.update((draft) => {
+      let target = existing ? findProfile(draft, existing.id) : undefined;
+      if (!target) target = addToDraft(draft, { name, mode: input.mode });
+      target.mode = input.mode;
+      if (baseUrl) target.baseUrl = baseUrl;
+      if (totpBaseUrl) target.totpBaseUrl = totpBaseUrl;
+      delete draft.refusals[target.id];
+      profile = { ...target };
+    });
+  } catch (error) {
+    // A new profile that could not be created (a full disk) must not leave its secrets behind.
+    if (!existing && !findProfile(core.settings.read(), wantedId)) await core.vault.deleteProfile(wantedId).catch(() => undefined);
+    throw error;
+  }
   if (!profile) throw new TorusError('not-configured', 'The profile could not be saved.');
   if (profile.id !== wantedId) {
     // Another process took that id meanwhile (rare): move the secrets to the profile's id.

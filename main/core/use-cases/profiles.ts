@@ -119,20 +119,38 @@ export async function switchProfile(core: Core, profileId: string): Promise<void
  * (the refresh lock), so no token is stored after its secrets are gone, and takes the export
  * back (file deleted, hook told with an empty input).
  */
-export async function forgetProfile(core: Core, profileId: string, options: { remove: boolean }): Promise<{ exportErrors: TorusError[] }> {
+export async function forgetProfile(core: Core, profileId: string, options: { remove: boolean }): Promise<{ exportErrors: TorusError[]; warnings: string[] }> {
   const profile = requireProfile(core.settings.read(), profileId);
   await settled(core, profile.id);
   let exportErrors: TorusError[] = [];
+  const warnings: string[] = [];
   await withRefreshLock(core, profile.id, async () => {
     const current = findProfile(core.settings.read(), profile.id) ?? profile;
     exportErrors = await retractExport(core, current, core.settings.read().hookTimeoutSeconds * 1000);
     await core.vault.deleteProfile(profile.id);
-    await core.settings.update((draft) => {
-      if (options.remove) removeFromDraft(draft, profile.id);
-      else forgetTokenState(draft, profile.id);
-    });
+    try {
+      await core.settings.update((draft) => {
+        if (options.remove) removeFromDraft(draft, profile.id);
+        else forgetTokenState(draft, profile.id);
+      });
+    } catch (error) {
+      // The secrets are gone whatever the disk says; say exactly what is left.
+      const e = toTorusError(error);
+      if (e.kind !== 'filesystem') throw error;
+      if (options.remove) {
+        throw new TorusError(
+          'filesystem',
+          `The credentials and token of "${profile.name}" were removed from the keychain, but the profile could not be deleted: ${e.message}`,
+          {
+            cause: error,
+          },
+        );
+      }
+      // Only the old token's details stay in the settings; with no token in the keychain they mean nothing.
+      warnings.push(`The old token's details could not be removed from the settings: ${e.message}`);
+    }
   });
   core.changed(profile.id);
   for (const error of exportErrors) core.log(`forget ${profile.id}: ${toTorusError(error).kind}`);
-  return { exportErrors };
+  return { exportErrors, warnings };
 }
