@@ -141,19 +141,18 @@ describe('electron-builder.yml', () => {
     });
   });
 
-  it('packs only the built app, the CLI bin, package.json and the tray icons', () => {
+  it('packs only the built app, package.json and the tray icons (not the CLI)', () => {
     const files = strings(config['files'], 'files');
     const pkg = obj(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Json, 'package.json');
     const main = str(pkg['main'], 'package.json main');
     const bins = Object.values(obj(pkg['bin'], 'package.json bin')).map((b) => str(b, 'bin entry'));
     for (const f of [
       main,
-      ...bins,
       'package.json',
       'dist/preload/preload.cjs',
       'dist/renderer/index.html',
       'dist/renderer/assets/index-abc123.js',
-      'dist/main/core/cli.js',
+      'dist/main/core/use-cases/tokens.js',
       'assets/tray/tray-freshTemplate@2x.png',
       'assets/tray/tray-failed.ico',
     ]) {
@@ -164,6 +163,10 @@ describe('electron-builder.yml', () => {
       'dist/renderer/assets/index-abc123.js.map',
       'dist/scripts/bench.js',
       'dist/sea/torus-token.cjs',
+      // The CLI is its own download.
+      ...bins,
+      'dist/cli/torus-token.cjs',
+      'dist/cli/torus-token-full.cjs',
       'dist/test/packaging.test.js',
       'main/core/errors.ts',
       'test/packaging.test.ts',
@@ -396,5 +399,11 @@ describe('a packaging run: electron-builder --linux dir against a stand-in Elect
     expect(ours.filter((e) => e.endsWith('.map'))).toEqual([]);
     expect(ours.filter((e) => /\.(ts|svelte)$/.test(e) && !e.endsWith('.d.ts'))).toEqual([]);
     expect(ours.filter((e) => e.startsWith('/dist/scripts') || e.startsWith('/dist/test') || e.startsWith('/test') || e.startsWith('/scripts'))).toEqual([]);
+  });
+
+  it('the CLI is not in the app (it is its own download)', () => {
+    const ours = [...entries].filter((e) => !e.startsWith('/node_modules/'));
+    expect(ours.filter((e) => e.startsWith('/bin') || e.startsWith('/dist/cli') || e.startsWith('/dist/sea'))).toEqual([]);
+    expect(has('dist/main/main.js')).toBe(true);
   });
 });
