@@ -159,8 +159,14 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
   // app.setPath throws on a relative path (configDir resolves TORUS_TOKEN_CONFIG_DIR=./x) and, as
   // documented, on a folder that does not exist yet (the first run): create it, private.
   const dir = configDir(trustedEnv, platform);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  app.setPath('userData', dir);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    app.setPath('userData', dir);
+  } catch (error) {
+    // A full disk or a read-only home must not stop the app: the token is in the keychain, and
+    // the first settings write names the folder and the cause in the popover.
+    log(`settings folder unavailable at start (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
   if (platform === 'darwin') app.dock?.hide();
   // Windows shows toast notifications only for an app with an AppUserModelID (the installer's appId).
   if (platform === 'win32') app.setAppUserModelId('com.torustoken.app');
@@ -177,6 +183,7 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
   const core = await createCore({
     configDir: dir,
     settingsWriter: electronStoreWriter(ElectronStore as unknown as ElectronStoreConstructor, ipcMain),
+    settingsUnreadable: 'use-defaults',
     keychainService: keychainServiceFor(trustedEnv),
     // Loopback servers (the simulator) are trusted only in development and the demo.
     policy: { trustLoopback: !app.isPackaged },

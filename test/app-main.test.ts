@@ -8,7 +8,7 @@ import type { ProfileMode } from '../main/core/domain/settings-schema.js';
 import { ipcName } from '../preload/contract.js';
 import type { AppState, InvokeChannel, Result } from '../preload/contract.js';
 import type { FakeBrowserWindow, FakeWebContents } from './helpers/fake-electron.js';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { APP_INDEX_URL } from '../main/app-protocol.js';
 import { RENDERER_CSP } from '../main/security.js';
@@ -293,7 +293,8 @@ describe('the running app', () => {
     // The machine slept past the expiry.
     await app.core.settings.update((draft) => void (draft.tokens[id]!.expiresAt = Date.now() - 1000));
     fake.powerMonitor.emit('resume');
-    await vi.waitFor(() => expect(sim.requestCount('totp')).toBe(2));
+    // A TOTP code is never sent in the last 3 s of its window: the refresh may wait that long.
+    await vi.waitFor(() => expect(sim.requestCount('totp')).toBe(2), { timeout: 5_000 });
     await vi.waitFor(() => expect(status(app, id)).toBe('fresh'));
   });
 
@@ -400,6 +401,20 @@ describe('the app in the real runtime’s order of events', () => {
     const absolute = path.join(config.path, 'first-run');
     expect(fake.__test.world.paths['userData']).toBe(absolute);
     expect(statSync(absolute).mode & 0o777).toBe(0o700);
+  });
+
+  it('a settings folder that cannot be created does not stop the app; the first write says why and where', async () => {
+    const blocker = path.join(config.path, 'not-a-folder');
+    writeFileSync(blocker, '');
+    const unusable = path.join(blocker, 'settings');
+    const app = await start(['electron', '.'], { env: { ...process.env, TORUS_TOKEN_CONFIG_DIR: unusable } });
+    await app.startup;
+    await vi.waitFor(() => expect(app.popover.isVisible()).toBe(true));
+    expect(fake.__test.lastTray().tooltip).toMatch(/not set up/i);
+    // The popover says what is wrong, in a banner.
+    expect((await app.view.state()).warnings).toContainEqual(expect.stringMatching(/settings file .*not-a-folder.*a file is where a folder should be \(ENOTDIR\)/));
+    const failure = await app.core.settings.update((d) => void (d.clipboard.autoClearSeconds = 45)).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ kind: 'filesystem', message: expect.stringContaining(unusable) as unknown });
   });
 
   it('the popover page comes from the app scheme, with the strict CSP header', async () => {

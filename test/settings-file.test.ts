@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { SettingsFile, SETTINGS_FILE } from '../main/core/infra/settings-file.js';
@@ -262,6 +262,22 @@ describe('damaged files are moved aside, never lost', () => {
     expect((error as TorusError).message).toContain(file);
     expect((error as TorusError).message).toContain('(EISDIR)');
     expect(readdirSync(dir.path)).toEqual(['config.json']);
+  });
+
+  it('the app opens an unreadable settings path on defaults and says why; writes fail rather than replace it', async () => {
+    mkdirSync(file);
+    const settings = await SettingsFile.open({ dir: dir.path, unreadable: 'use-defaults' });
+    expect(settings.read()).toEqual(defaultSettings());
+    expect(settings.readProblem).toMatchObject({ kind: 'filesystem', message: expect.stringContaining('(EISDIR)') as unknown });
+    const error = await rejectionOf(() => settings.update((d) => void (d.clipboard.autoClearSeconds = 45)));
+    expect(error).toMatchObject({ kind: 'filesystem', message: expect.stringContaining(file) as unknown });
+    expect(statSync(file).isDirectory()).toBe(true);
+    expect(readdirSync(dir.path)).toEqual(['config.json']);
+    // Fixed by the trader: the next read finds the file and the problem is gone.
+    rmSync(file, { recursive: true });
+    await settings.update((d) => void (d.clipboard.autoClearSeconds = 45));
+    expect(settings.read().clipboard.autoClearSeconds).toBe(45);
+    expect(settings.readProblem).toBeNull();
   });
 });
 

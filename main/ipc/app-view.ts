@@ -73,8 +73,8 @@ export class AppView {
 
   private warnings(): string[] {
     const all = [...this.core.settings.warnings.map((w) => w.message)];
-    const problem = this.core.settings.writeProblem;
-    if (problem) all.push(problem.message);
+    for (const problem of [this.core.settings.readProblem, this.core.settings.writeProblem])
+      if (problem && !all.includes(problem.message)) all.push(problem.message);
     for (const warning of this.appWarnings()) if (!all.includes(warning)) all.push(warning);
     return all;
   }

@@ -60,6 +60,12 @@ export interface SettingsFileOptions {
   log?: (line: string) => void;
   /** Poll interval while another process writes (tests with many processes keep the default). */
   lockPollMs?: number;
+  /**
+   * A settings file that cannot be read (permissions, a file where the folder should be, EIO):
+   * 'throw' (the CLI: the command fails with exit 8) or 'use-defaults' (the app: it keeps
+   * running on defaults and shows `readProblem`; writes still fail rather than overwrite it).
+   */
+  unreadable?: 'throw' | 'use-defaults';
 }
 
 function deepFreeze<T>(value: T): T {
@@ -155,6 +161,9 @@ export class SettingsFile {
   readonly warnings: SettingsWarning[] = [];
   /** The last write that failed (disk full, read-only…), until a write succeeds again. */
   writeProblem: TorusError | null = null;
+  /** Why the file could not be read last time (only with `unreadable: 'use-defaults'`). */
+  readProblem: TorusError | null = null;
+  private readonly unreadable: 'throw' | 'use-defaults';
   private cache: { key: string; settings: Settings; migrated: boolean } | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly now: () => number;
@@ -169,6 +178,7 @@ export class SettingsFile {
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => undefined);
     this.lockPollMs = options.lockPollMs ?? 10;
+    this.unreadable = options.unreadable ?? 'throw';
   }
 
   /**
@@ -178,7 +188,14 @@ export class SettingsFile {
    */
   static async open(options: SettingsFileOptions): Promise<SettingsFile> {
     const file = new SettingsFile(options);
-    const first = file.inspectDisk();
+    let first: Inspection;
+    try {
+      first = file.inspectDisk();
+    } catch (error) {
+      if (file.unreadable === 'throw') throw error;
+      file.readProblem = error as TorusError;
+      return file;
+    }
     if (first.kind === 'corrupt' || (first.kind === 'ok' && first.migrated)) {
       try {
         await file.update(() => undefined);
@@ -216,7 +233,15 @@ export class SettingsFile {
 
   /** The settings as they are on disk now (another process may have changed them). Never writes. */
   read(): Settings {
-    const found = this.inspectDisk();
+    let found: ReturnType<SettingsFile['inspectDisk']>;
+    try {
+      found = this.inspectDisk();
+    } catch (error) {
+      if (this.unreadable === 'throw') throw error;
+      this.readProblem = error as TorusError;
+      return deepFreeze(defaultSettings());
+    }
+    this.readProblem = null;
     if (found.kind === 'missing') return deepFreeze(defaultSettings());
     if (found.kind === 'corrupt') {
       // Repaired by the next write (or the next start); until then defaults keep things working.

@@ -42,6 +42,8 @@ export interface CoreOptions {
   lockPollMs?: number;
   /** How the settings text reaches the disk (default: the core's own atomic writer). */
   settingsWriter?: SettingsWriter;
+  /** See SettingsFileOptions.unreadable: the app keeps running on defaults, the CLI fails. */
+  settingsUnreadable?: 'throw' | 'use-defaults';
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
@@ -52,6 +54,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...(options.now ? { now: options.now } : {}),
     ...(options.lockPollMs ? { lockPollMs: options.lockPollMs } : {}),
     ...(options.settingsWriter ? { writer: options.settingsWriter } : {}),
+    ...(options.settingsUnreadable ? { unreadable: options.settingsUnreadable } : {}),
   });
   const vault = new Vault(options.keychain ?? new KeytarBackend(), options.keychainService ?? KEYCHAIN_SERVICE);
   return coreFrom({ settings, vault, now: options.now ?? Date.now, log, http: options.http ?? {}, policy: options.policy ?? { trustLoopback: false } });
