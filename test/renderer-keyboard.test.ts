@@ -375,6 +375,30 @@ describe('the popover by keyboard', { timeout: 40_000 }, () => {
     expect(await page.locator('#cred-key').inputValue()).toBe('a-new-key');
   });
 
+  it('leaving Settings over a typed, unsaved API secret asks first; the same tab again goes (and drops it)', async () => {
+    const { b, s, page } = await harness.setup();
+    await addProfile(b, s, 'Main');
+    await b.open();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await focus(page, 'cred-secret');
+    await page.keyboard.type('a-long-new-secret');
+    // Clicked: the question, and Settings stays with the text in place.
+    await page.getByRole('tab', { name: 'Token' }).click();
+    await announced(page, /^“API secret” has unsaved text\. Enter saves it; the tab again drops it\.$/);
+    expect(await page.locator('#cred-secret').inputValue()).toBe('a-long-new-secret');
+    expect(await page.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
+    // By keyboard likewise: the arrow asks, the arrow again moves on.
+    await page.getByRole('tab', { name: 'Settings' }).focus();
+    await page.keyboard.press('Home');
+    await announced(page, /^“API secret” has unsaved text/);
+    expect(await page.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.getByRole('tab', { name: 'Token' }).getAttribute('aria-selected')).toBe('true');
+    // Nothing typed: tabs switch at once.
+    await page.getByRole('tab', { name: 'Activity' }).click();
+    await expect.poll(() => page.getByRole('tab', { name: 'Activity' }).getAttribute('aria-selected')).toBe('true');
+  });
+
   it('notices: dismissing one moves focus to the next, then into the view; the activity list scrolls by keyboard', async () => {
     const { b, s, page } = await harness.setup();
     await addProfile(b, s, 'Main');
