@@ -412,7 +412,9 @@ describe('the app in the real runtime’s order of events', () => {
     await vi.waitFor(() => expect(app.popover.isVisible()).toBe(true));
     expect(fake.__test.lastTray().tooltip).toMatch(/not set up/i);
     // The popover says what is wrong, in a banner.
-    expect((await app.view.state()).warnings).toContainEqual(expect.stringMatching(/settings file .*not-a-folder.*a file is where a folder should be \(ENOTDIR\)/));
+    expect((await app.view.state()).warnings).toContainEqual(
+      expect.stringMatching(/settings file .*not-a-folder.*a file is where a folder should be \(ENOTDIR\)/),
+    );
     const failure = await app.core.settings.update((d) => void (d.clipboard.autoClearSeconds = 45)).catch((error: unknown) => error);
     expect(failure).toMatchObject({ kind: 'filesystem', message: expect.stringContaining(unusable) as unknown });
   });

@@ -146,6 +146,18 @@ describe('the request-token day', () => {
     expect(reminders.map((r) => r.at)).toEqual([ist(8, 45, 1), ist(8, 45, 2)]);
   });
 
+  it('no reminder on Saturday or Sunday (the exchanges are closed); Monday reminds again', async () => {
+    const main = await addProfile({ name: 'Main' });
+    await refresh(core, main, 'manual');
+    startMonitor();
+    // Tuesday 09:00 → the next Monday 09:00 (day 6), never signing in.
+    await clock.advanceTo(ist(9, 0, 6), settle);
+    const days = reminders.map((r) => new Date(r.at + (5 * 60 + 30) * MIN).getUTCDay());
+    expect(days).toEqual([3, 4, 5, 1]); // Wed, Thu, Fri, Mon
+    expect(reminders.every((r) => r.event === 'ready-by')).toBe(true);
+    expect(profileState(core, main).status).toBe('needs-sign-in');
+  });
+
   it('a trader who signs in before the ready-by time gets no reminder', async () => {
     const main = await addProfile();
     await refresh(core, main, 'manual');

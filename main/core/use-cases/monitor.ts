@@ -1,4 +1,4 @@
-import { inQuietHours, nextBoundary, type Boundary } from '../domain/schedule.js';
+import { isQuietTime, nextBoundary, type Boundary } from '../domain/schedule.js';
 import { attentionNeeded } from '../domain/token-status.js';
 import { isTransientKind } from '../errors.js';
 import type { Profile, Settings } from '../domain/settings-schema.js';
@@ -15,7 +15,7 @@ import type { Core } from './core.js';
  *
  * At a boundary it refreshes what is due (silently), takes back the export of an expired
  * token, and at the ready-by time reminds the trader of a profile that needs them. Between
- * the daily cutoff and the ready-by time nobody is reminded.
+ * the daily cutoff and the ready-by time nobody is reminded, nor on Saturdays and Sundays.
  */
 export type MonitorEvent = 'login' | 'resume' | 'unlock' | 'online';
 
@@ -253,7 +253,7 @@ export class ProfileMonitor {
     if (!profile) return;
     const need = attentionNeeded(profileState(this.core, profileId, settings).status);
     if (!need) return;
-    if (inQuietHours(this.core.now(), { time: settings.refresh.cutoffTime, zone: settings.refresh.cutoffZone }, profile.readyBy)) return;
+    if (isQuietTime(this.core.now(), settings.refresh, profile.readyBy)) return;
     this.hooks.onReminder?.({ profileId, need, event });
   }
 
