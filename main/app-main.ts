@@ -13,7 +13,7 @@ import { ProfileMonitor, type Reminder } from './core/use-cases/monitor.js';
 import { refresh } from './core/use-cases/tokens.js';
 import { signIn } from './core/use-cases/sign-in.js';
 import { switchProfile } from './core/use-cases/profiles.js';
-import { isQuietTime } from './core/domain/schedule.js';
+import { inQuietHours } from './core/domain/schedule.js';
 import { isTransientKind, isTorusError } from './core/errors.js';
 import { configDir } from './core/paths.js';
 import { redact } from './core/domain/redact.js';
@@ -310,7 +310,7 @@ export async function startApp(options: MainOptions = {}): Promise<RunningApp | 
   const isQuiet = (profileId: string): boolean => {
     const settings = core.settings.read();
     const profile = settings.profiles.find((p) => p.id === profileId);
-    return profile ? isQuietTime(core.now(), settings.refresh, profile.readyBy) : false;
+    return profile ? inQuietHours(core.now(), { time: settings.refresh.cutoffTime, zone: settings.refresh.cutoffZone }, profile.readyBy) : false;
   };
   const notifier = new Notifier({
     holdUntilStarted: true,

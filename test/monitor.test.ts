@@ -146,7 +146,7 @@ describe('the request-token day', () => {
     expect(reminders.map((r) => r.at)).toEqual([ist(8, 45, 1), ist(8, 45, 2)]);
   });
 
-  it('no reminder on Saturday or Sunday (the exchanges are closed); Monday reminds again', async () => {
+  it('no ready-by reminder on Saturday or Sunday (the exchanges are closed); Monday reminds again', async () => {
     const main = await addProfile({ name: 'Main' });
     await refresh(core, main, 'manual');
     startMonitor();

@@ -1,15 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import {
-  nextRefreshAt,
-  nextBoundary,
-  failureInfo,
-  inQuietHours,
-  isQuietTime,
-  isWeekend,
-  FAILURE_BACKOFF_MS,
-  type ScheduleFacts,
-} from '../main/core/domain/schedule.js';
+import { nextRefreshAt, nextBoundary, failureInfo, inQuietHours, isWeekend, FAILURE_BACKOFF_MS, type ScheduleFacts } from '../main/core/domain/schedule.js';
 import { nextDailyTime } from '../main/core/domain/expiry.js';
 import type { Attempt, Refusal, TokenMeta } from '../main/core/domain/settings-schema.js';
 
@@ -238,7 +229,6 @@ describe('inQuietHours: no reminders between the daily cutoff and the ready-by t
 describe('weekends are quiet: the exchanges are closed', () => {
   // 2025-01-17 is a Friday; wall times in IST.
   const ist = (day: number, hh: number, mm = 0) => Date.UTC(2025, 0, day, hh, mm) - (5 * 60 + 30) * MIN;
-  const refresh = { cutoffTime: '06:00', cutoffZone: IST };
   it.each([
     ['Friday 23:59', ist(17, 23, 59), false],
     ['Saturday 00:00', ist(18, 0, 0), true],
@@ -249,14 +239,10 @@ describe('weekends are quiet: the exchanges are closed', () => {
     expect(isWeekend(at, IST)).toBe(weekend);
   });
 
-  it('Saturday 02:00 IST is still Friday in UTC, and is a weekend; quiet time combines both rules', () => {
+  it('Saturday 02:00 IST is still Friday in UTC, and is a weekend', () => {
     const saturdayEarly = ist(18, 2);
     expect(new Date(saturdayEarly).getUTCDay()).toBe(5);
     expect(isWeekend(saturdayEarly, IST)).toBe(true);
-    expect(isQuietTime(ist(17, 9), refresh, '08:45')).toBe(false); // Friday, after ready-by
-    expect(isQuietTime(ist(17, 7), refresh, '08:45')).toBe(true); // Friday, quiet hours
-    expect(isQuietTime(ist(18, 9), refresh, '08:45')).toBe(true); // Saturday
-    expect(isQuietTime(ist(20, 9), refresh, '08:45')).toBe(false); // Monday, after ready-by
   });
 });
 

@@ -125,16 +125,11 @@ export function inQuietHours(now: number, cutoff: DailyTime, readyBy: string): b
 }
 
 /**
- * Saturday or Sunday in the cutoff's zone: the exchanges are closed, so nobody is asked to sign
- * in (the tray still shows the truth, and a trader who wants a token signs in as usual).
+ * Saturday or Sunday in the cutoff's zone: the exchanges are closed, so the ready-by reminder
+ * does not come (the tray still shows the truth, and a trader who wants a token signs in as usual).
  */
 export function isWeekend(now: number, zone: string): boolean {
   const wall = wallClock(now, zone);
   const weekday = new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay();
   return weekday === 0 || weekday === 6;
-}
-
-/** Nobody is notified in the quiet hours (cutoff to ready-by) or at weekends. */
-export function isQuietTime(now: number, refresh: { cutoffTime: string; cutoffZone: string }, readyBy: string): boolean {
-  return inQuietHours(now, { time: refresh.cutoffTime, zone: refresh.cutoffZone }, readyBy) || isWeekend(now, refresh.cutoffZone);
 }

@@ -1,4 +1,4 @@
-import { isQuietTime, nextBoundary, type Boundary } from '../domain/schedule.js';
+import { inQuietHours, isWeekend, nextBoundary, type Boundary } from '../domain/schedule.js';
 import { attentionNeeded } from '../domain/token-status.js';
 import { isTransientKind } from '../errors.js';
 import type { Profile, Settings } from '../domain/settings-schema.js';
@@ -15,7 +15,8 @@ import type { Core } from './core.js';
  *
  * At a boundary it refreshes what is due (silently), takes back the export of an expired
  * token, and at the ready-by time reminds the trader of a profile that needs them. Between
- * the daily cutoff and the ready-by time nobody is reminded, nor on Saturdays and Sundays.
+ * the daily cutoff and the ready-by time nobody is reminded; on Saturdays and Sundays the ready-by
+ * reminder rests.
  */
 export type MonitorEvent = 'login' | 'resume' | 'unlock' | 'online';
 
@@ -253,7 +254,10 @@ export class ProfileMonitor {
     if (!profile) return;
     const need = attentionNeeded(profileState(this.core, profileId, settings).status);
     if (!need) return;
-    if (isQuietTime(this.core.now(), settings.refresh, profile.readyBy)) return;
+    const now = this.core.now();
+    if (inQuietHours(now, { time: settings.refresh.cutoffTime, zone: settings.refresh.cutoffZone }, profile.readyBy)) return;
+    // The daily alarm rests at weekends; starting the app or waking it still tells the truth.
+    if (event === 'ready-by' && isWeekend(now, settings.refresh.cutoffZone)) return;
     this.hooks.onReminder?.({ profileId, need, event });
   }
 
