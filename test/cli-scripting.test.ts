@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { EXIT } from '../main/core/errors.js';
-import { distinctiveCredentials, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
+import { distinctiveCredentials, expireStoredToken, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
 import { cliCommand, ensureBuilt, repoRoot, runCli, type CliRun } from './helpers/cli-runner.js';
 
 /**
@@ -51,7 +51,6 @@ beforeEach(() => {
 
 describe('torus-token for scripts', () => {
   it('get --json prints exactly {"token","expiresAt","profile"} on one line, also when it refreshes first', async () => {
-    sim.update({ tokenLifetimeSeconds: 2 });
     expect((await loginTotp()).code).toBe(EXIT.ok);
     const plain = (await runCli(['get', '--profile', profile], { env: env() })).stdout.trim();
     const json = await runCli(['get', '--profile', profile, '--json'], { env: env() });
@@ -65,7 +64,7 @@ describe('torus-token for scripts', () => {
     const status = JSON.parse((await runCli(['status', '--profile', profile, '--json'], { env: env() })).stdout) as { token: { expiresAt: number } };
     expect(parsed.expiresAt).toBe(status.token.expiresAt);
 
-    await new Promise((r) => setTimeout(r, 2_100)); // expired: --refresh-if-stale gets a new one
+    await expireStoredToken(config.path, profile); // expired: --refresh-if-stale gets a new one
     const refreshed = await runCli(['get', '--profile', profile, '--json', '--refresh-if-stale'], { env: env() });
     expect(refreshed.code).toBe(EXIT.ok);
     const again = JSON.parse(refreshed.stdout) as { token: string; expiresAt: number; profile: string };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { EXIT } from '../main/core/errors.js';
 import { Vault } from '../main/core/infra/keychain.js';
-import { closedLoopbackUrl, distinctiveCredentials, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
+import { closedLoopbackUrl, distinctiveCredentials, expireStoredToken, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
 import { ensureBuilt, runCli, type CliRun } from './helpers/cli-runner.js';
 
 /**
@@ -149,7 +149,6 @@ describe('torus-token CLI, end to end', () => {
   });
 
   it('exec runs the command with TORUS_ACCESS_TOKEN and exits with its status; it refreshes first when the token is stale', async () => {
-    sim.update({ tokenLifetimeSeconds: 2 });
     await loginTotp();
     const run = await runCli(
       ['exec', '--profile', profile, '--', process.execPath, '-e', 'process.stdout.write(String(process.env.TORUS_ACCESS_TOKEN.length)); process.exit(7)'],
@@ -158,7 +157,7 @@ describe('torus-token CLI, end to end', () => {
     expect(run.code).toBe(7);
     expect(Number(run.stdout)).toBeGreaterThan(10);
     expect(sim.requestCount('totp')).toBe(1); // still fresh: no second call
-    await new Promise((r) => setTimeout(r, 2_100));
+    await expireStoredToken(config.path, profile);
     const again = await runCli(['exec', '--profile', profile, '--', process.execPath, '-e', 'process.exit(0)'], { env: env() });
     expect(again.code).toBe(0);
     expect(sim.requestCount('totp')).toBe(2); // expired: exec refreshed first
@@ -181,7 +180,6 @@ describe('torus-token CLI, end to end', () => {
   });
 
   it('a spent request token exits 4 and says to sign in again; the last good token is kept; bots are answered without another call', async () => {
-    sim.update({ tokenLifetimeSeconds: 3 });
     await login();
     const good = (await runCli(['get', '--profile', profile], { env: env() })).stdout.trim();
     const refused = await runCli(['refresh', '--profile', profile], { env: env() });
@@ -193,8 +191,8 @@ describe('torus-token CLI, end to end', () => {
     const still = await runCli(['get', '--profile', profile], { env: env() });
     expect(still.stdout.trim()).toBe(good);
 
-    // The token expires; ten bot runs ask for a usable one: none calls Torus again.
-    await new Promise((r) => setTimeout(r, 3_100));
+    // The token expires (the morning after); ten bot runs ask for a usable one: none calls Torus again.
+    await expireStoredToken(config.path, profile);
     for (let bot = 0; bot < 10; bot++) {
       const run = await runCli(['get', '--profile', profile, '--refresh-if-stale'], { env: env() });
       expect(run.code).toBe(EXIT.rejected);

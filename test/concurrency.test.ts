@@ -6,7 +6,7 @@ import { addProfile } from '../main/core/domain/profiles.js';
 import { HISTORY_LIMIT, type Attempt } from '../main/core/domain/settings-schema.js';
 import { fingerprint } from '../main/core/domain/redact.js';
 import { EXIT } from '../main/core/errors.js';
-import { distinctiveCredentials, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
+import { distinctiveCredentials, expireStoredToken, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
 import { ensureBuilt, runCli } from './helpers/cli-runner.js';
 
 /**
@@ -55,14 +55,6 @@ async function newProfile(mode: 'request-token' | 'totp'): Promise<string> {
   return id;
 }
 
-/** A token that expired an hour ago, in the settings and in the keychain (the morning after). */
-async function makeStale(id: string): Promise<void> {
-  const stored = await app.vault.getToken(id);
-  const expired = Date.now() - 3_600_000;
-  await app.settings.update((d) => void (d.tokens[id]!.expiresAt = expired));
-  if (stored?.meta) await app.vault.setToken(id, stored.token, { ...stored.meta, expiresAt: expired });
-}
-
 /** The app, in this process, changing its own settings while the bots run. */
 async function appWritesMeanwhile(other: string, until: Promise<unknown>): Promise<number> {
   let writes = 0;
@@ -103,7 +95,7 @@ describe(`${N} processes at once on a stale profile, ${ROUNDS} rounds of each ki
         if (stale) {
           const first = await runCli(['get', '--profile', id, '--refresh-if-stale'], { env: env() });
           expect(first.code).toBe(EXIT.ok);
-          await makeStale(id);
+          await expireStoredToken(config.path, id);
           if (mode === 'request-token') await app.vault.set(id, 'requestToken', sim.issueRequestToken());
         }
         sim.resetLog();

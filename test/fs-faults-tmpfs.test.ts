@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { Vault } from '../main/core/infra/keychain.js';
-import { createCore } from '../main/core/use-cases/core.js';
 import { EXIT } from '../main/core/errors.js';
-import { distinctiveCredentials, uniqueProfileId } from './helpers/core-fixtures.js';
+import { distinctiveCredentials, expireStoredToken, uniqueProfileId } from './helpers/core-fixtures.js';
 import { ensureBuilt, runCli, type CliRun } from './helpers/cli-runner.js';
 
 /**
@@ -64,11 +63,7 @@ function fill(): void {
 /** The morning after: the token expired an hour ago (written while the disk has room). */
 async function expireTheToken(): Promise<void> {
   unlinkSync(join(mnt, 'filler'));
-  const core = await createCore({ configDir });
-  const expired = Date.now() - 3_600_000;
-  await core.settings.update((d) => void (d.tokens[profile]!.expiresAt = expired));
-  const stored = (await vault.getToken(profile))!;
-  await vault.setToken(profile, stored.token, { ...stored.meta!, expiresAt: expired });
+  await expireStoredToken(configDir, profile);
   fill();
 }
 

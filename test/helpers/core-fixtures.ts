@@ -55,3 +55,19 @@ export async function rejectionOf(fn: () => Promise<unknown>): Promise<unknown> 
   }
   throw new Error('expected a rejection, but the call succeeded');
 }
+
+/**
+ * The morning after: the profile's stored token expired an hour ago, in the settings and in the
+ * keychain, without waiting on the clock (a short-lived token makes a test race a loaded machine).
+ */
+export async function expireStoredToken(configDir: string, profileId: string): Promise<void> {
+  const { createCore } = await import('../../main/core/use-cases/core.js');
+  const core = await createCore({ configDir });
+  const expired = Date.now() - 3_600_000;
+  await core.settings.update((d) => {
+    const meta = d.tokens[profileId];
+    if (meta) meta.expiresAt = expired;
+  });
+  const stored = await core.vault.getToken(profileId);
+  if (stored?.meta) await core.vault.setToken(profileId, stored.token, { ...stored.meta, expiresAt: expired });
+}
