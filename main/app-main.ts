@@ -25,7 +25,8 @@ import { electronStoreWriter, type ElectronStoreConstructor } from './settings-w
 import { commandLineTool, loginShellPath, RELEASES_URL } from './cli-install.js';
 import { registerIpc, broadcast } from './ipc-main.js';
 import { hardenApp } from './security.js';
-import { createPopoverWindow, isRendererPage, rendererLocation, type PopoverWindow } from './popover-window.js';
+import { createPopoverWindow, rendererLocation, type PopoverWindow } from './popover-window.js';
+import { isRendererPage } from './renderer-page.js';
 import { handleAppScheme, registerAppScheme } from './app-protocol.js';
 import { applyApplicationMenu } from './app-menu.js';
 import { createTrayController, type TrayController } from './tray.js';

@@ -20,9 +20,12 @@
 import path from 'node:path';
 import { app, BrowserWindow, nativeTheme, screen, type IpcMainInvokeEvent, type Rectangle, type WebContents } from 'electron';
 import { popoverPosition, type Point } from './popover-position.js';
-import { APP_INDEX_URL, isAppPageUrl } from './app-protocol.js';
+import { APP_INDEX_URL } from './app-protocol.js';
+import { isRendererPage, type RendererLocation } from './renderer-page.js';
 import { broadcast } from './ipc-main.js';
 import type { PopoverView } from './tray-menu.js';
+
+export type { RendererLocation };
 
 export const POPOVER_SIZE = { width: 360, height: 480 } as const;
 /** A tray click this soon after a blur-hide is the same gesture (Windows): ignored. */
@@ -34,8 +37,6 @@ export const POPOVER_BACKGROUND = { light: '#f3f3f6', dark: '#1c1c1f' } as const
 export const PAINT_WAIT_MS = 1_500;
 /** More renderer crashes than this within a minute: stop re-creating until the next show. */
 export const MAX_CRASHES_PER_MINUTE = 3;
-
-export type RendererLocation = { kind: 'app'; url: string; root: string } | { kind: 'url'; url: string };
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -57,19 +58,6 @@ export function rendererLocation(appPath: string, env: NodeJS.ProcessEnv = proce
   const dev = devServerUrl(env, isPackaged);
   if (dev) return { kind: 'url', url: dev };
   return { kind: 'app', url: APP_INDEX_URL, root: path.join(appPath, 'dist', 'renderer') };
-}
-
-/** Is this URL the renderer page at `location` (any hash or query)? */
-export function isRendererPage(location: RendererLocation, url: string | undefined): boolean {
-  if (location.kind === 'app') return isAppPageUrl(url);
-  if (!url) return false;
-  try {
-    const target = new URL(url);
-    const ours = new URL(location.url);
-    return target.origin === ours.origin && target.pathname === ours.pathname;
-  } catch {
-    return false;
-  }
 }
 
 export function preloadPath(appPath: string): string {

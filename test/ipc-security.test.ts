@@ -7,7 +7,9 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FakeWebContents } from './helpers/fake-electron.js';
 import { fakeEvent } from './helpers/fake-electron.js';
 import { createTorusApi, EVENT_CHANNELS, INVOKE_CHANNELS, ipcName, type AppState, type InvokeChannel, type TorusApi } from '../preload/contract.js';
-import { createIpcRouter, trustedSenderCheck, type Handlers } from '../main/ipc/router.js';
+import { createIpcRouter, type Handlers } from '../main/ipc/router.js';
+import { isRendererPage, type RendererLocation } from '../main/renderer-page.js';
+import { APP_INDEX_URL } from '../main/app-protocol.js';
 
 const fake = await vi.hoisted(async () => (await import('./helpers/fake-electron.js')).createFakeElectron());
 vi.mock('electron', () => fake);
@@ -17,6 +19,8 @@ const { hardenApp, RENDERER_CSP, DEV_RENDERER_CSP, signInPartition, describeUrl 
 
 const SECRET = 'sekrit-API-SECRET-9f8e7d';
 const OWN_PAGE = () => fake.__test.world.rendererUrl;
+const PACKAGED: RendererLocation = { kind: 'app', url: APP_INDEX_URL, root: '/opt/torus-token/resources/app.asar/dist/renderer' };
+const isOwnPage = (url: string | undefined) => isRendererPage(PACKAGED, url);
 
 function stubHandlers(): { handlers: Handlers; calls: Array<[InvokeChannel, unknown]> } {
   const calls: Array<[InvokeChannel, unknown]> = [];
@@ -33,7 +37,7 @@ function stubHandlers(): { handlers: Handlers; calls: Array<[InvokeChannel, unkn
 function setup() {
   const log: string[] = [];
   const { handlers, calls } = stubHandlers();
-  const router = createIpcRouter(handlers, { isTrustedSender: trustedSenderCheck({ fileIndexUrl: OWN_PAGE() }), log: (line) => log.push(line) });
+  const router = createIpcRouter(handlers, { isTrustedSender: isOwnPage, log: (line) => log.push(line) });
   const unregister = registerIpc(fake.ipcMain as never, router, (line) => log.push(line));
   return { log, calls, unregister };
 }
@@ -71,7 +75,9 @@ describe('registerIpc', () => {
   it('with a frame check, refuses a subframe and another window even at our URL, before the router or a handler runs', async () => {
     const log: string[] = [];
     const { handlers, calls } = stubHandlers();
-    const router = createIpcRouter(handlers, { isTrustedSender: trustedSenderCheck({ fileIndexUrl: OWN_PAGE() }), log: (line) => log.push(line) });
+    const router = createIpcRouter(handlers, { isTrustedSender: isOwnPage, log: (line) => log.push(line) });
+    // Pages of our scheme load only where it is handled, as in Electron.
+    fake.protocol.handle('torus-token', async () => new Response('<!doctype html><title>Torus Token</title>', { headers: { 'content-type': 'text/html' } }));
     const popover = new fake.BrowserWindow({ show: false });
     await popover.loadURL(OWN_PAGE());
     const { isMainFrameOf } = await import('../main/popover-window.js');
@@ -93,12 +99,20 @@ describe('registerIpc', () => {
     expect(log.filter((line) => line.includes("not the popover's main frame"))).toHaveLength(3);
   });
 
-  it('regression: a file:// URL with our path on another host (a Windows network share) is not our page', () => {
-    const check = trustedSenderCheck({ fileIndexUrl: 'file:///C:/Program%20Files/Torus%20Token/resources/app.asar/dist/renderer/index.html' });
-    expect(check('file:///C:/Program%20Files/Torus%20Token/resources/app.asar/dist/renderer/index.html#/settings')).toBe(true);
-    expect(check('file://evil.example/C:/Program%20Files/Torus%20Token/resources/app.asar/dist/renderer/index.html')).toBe(false);
-    const own = new URL(OWN_PAGE());
-    expect(trustedSenderCheck({ fileIndexUrl: own.href })(`file://attacker${own.pathname}`)).toBe(false);
+  it('only our app-scheme page is our page: not another host of the scheme, not our path on another origin, not file://', () => {
+    expect(isOwnPage(APP_INDEX_URL)).toBe(true);
+    expect(isOwnPage(`${APP_INDEX_URL}#/settings`)).toBe(true);
+    expect(isOwnPage('torus-token://attacker/index.html')).toBe(false);
+    expect(isOwnPage('torus-token://popover/other.html')).toBe(false);
+    expect(isOwnPage('https://popover/index.html')).toBe(false);
+    expect(isOwnPage('file:///opt/torus-token/resources/app.asar/dist/renderer/index.html')).toBe(false);
+    expect(isOwnPage(undefined)).toBe(false);
+    expect(isOwnPage('not a url')).toBe(false);
+    // Development: the dev server's page, and only on its origin (a Windows share with the path is not it).
+    const dev: RendererLocation = { kind: 'url', url: 'http://localhost:5173/index.html' };
+    expect(isRendererPage(dev, 'http://localhost:5173/index.html#/settings')).toBe(true);
+    expect(isRendererPage(dev, 'http://localhost:5174/index.html')).toBe(false);
+    expect(isRendererPage(dev, 'file://localhost/index.html')).toBe(false);
   });
 
   it('refuses a bad payload (invalid-input), and the log line does not contain it', async () => {
@@ -133,7 +147,7 @@ describe('hardenApp', () => {
   function hardened(devServerOrigin: string | null = null) {
     const log: string[] = [];
     hardenApp(fake.app as never, fake.session as never, {
-      isOwnPage: trustedSenderCheck({ fileIndexUrl: OWN_PAGE() }),
+      isOwnPage: isOwnPage,
       devServerOrigin,
       partitions: [signInPartition('main')],
       log: (line) => log.push(line),

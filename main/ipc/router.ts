@@ -57,23 +57,3 @@ export function createIpcRouter(handlers: Handlers, options: RouterOptions): Ipc
     },
   };
 }
-
-/** Our renderer is loaded from a file:// URL (packaged) or the dev server (development). */
-export function trustedSenderCheck(allowed: { fileIndexUrl?: string; devServerOrigin?: string }): (url: string | undefined) => boolean {
-  return (url) => {
-    if (!url) return false;
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return false;
-    }
-    if (allowed.fileIndexUrl !== undefined && parsed.protocol === 'file:') {
-      const expected = new URL(allowed.fileIndexUrl);
-      // The host too: on Windows file://host/… is a network share, the same path on another machine.
-      return parsed.host === expected.host && parsed.pathname === expected.pathname;
-    }
-    if (allowed.devServerOrigin !== undefined) return parsed.origin === new URL(allowed.devServerOrigin).origin;
-    return false;
-  };
-}

@@ -26,7 +26,8 @@ import { decodeStoredToken, KeytarBackend, type SecretBackend, type SecretName }
 import { findRequestTokenParam } from '../../main/core/domain/request-token.js';
 import { realTimers, type SensitiveChange } from '../../main/core/ports.js';
 import type { Settings } from '../../main/core/domain/settings-schema.js';
-import { createIpcRouter, trustedSenderCheck } from '../../main/ipc/router.js';
+import { createIpcRouter } from '../../main/ipc/router.js';
+import { isRendererPage } from '../../main/renderer-page.js';
 import { createHandlers, type AppPorts } from '../../main/ipc/handlers.js';
 import { AppView } from '../../main/ipc/app-view.js';
 import { commandLineTool } from '../../main/cli-install.js';
@@ -247,7 +248,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   const view = new AppView(core, 'linux', () => appWarnings);
   const router = createIpcRouter(createHandlers(core, view, ports), {
-    isTrustedSender: trustedSenderCheck({ devServerOrigin: server.url }),
+    isTrustedSender: (url) => isRendererPage({ kind: 'url', url: `${server.url}/index.html` }, url),
     log: (line) => ipcLog.push(line),
   });
 

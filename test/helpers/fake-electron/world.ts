@@ -5,9 +5,10 @@
  * pointing at them).
  */
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type * as Electron from 'electron';
 import type { Rect, Point } from '../../../main/popover-position.js';
+import { APP_INDEX_URL } from '../../../main/app-protocol.js';
 import type { FakeEmitter } from './emitter.js';
 import { NotReadyError } from './emitter.js';
 import type { FakeBrowserWindow } from './browser-window.js';
@@ -104,7 +105,7 @@ export class FakeWorld {
   unavailableShortcuts = new Set<string>();
   online = true;
   /** What `ipcRenderer.invoke` reports as the sender's frame URL. */
-  rendererUrl = pathToFileURL(path.join(REPO_ROOT, 'dist', 'renderer', 'index.html')).href;
+  rendererUrl = APP_INDEX_URL;
   /**
    * How native message boxes are answered: a button index answers on a later turn of the
    * event loop (the dialog is open, and has the focus, until then); 'manual' leaves every
