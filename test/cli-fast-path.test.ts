@@ -307,7 +307,10 @@ describe('fast path: what it reads and loads', () => {
         ).toBe(true);
       }
       const entryBytes = Object.values(entry.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
-      expect(entryBytes).toBeLessThan(64 * 1024);
+      // `npm run mutation` builds from Stryker's instrumented sources (every mutant in one
+      // bundle): that build is larger by design, and the budget is for the shipped one.
+      const instrumented = readFileSync(join(out.path, 'cli', 'torus-token.cjs'), 'utf8').includes('stryMutAct_9fa48');
+      if (!instrumented) expect(entryBytes).toBeLessThan(64 * 1024);
     } finally {
       out.remove();
     }

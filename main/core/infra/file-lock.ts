@@ -131,10 +131,9 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
       }
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    if (abandonment(path, now()) !== null) {
-      takeOver(path, now);
-      continue;
-    }
+    // Taken over: try again at once. Another waiter's takeover in progress: wait like for a
+    // live owner (retrying at once would spin at full speed until that takeover ends).
+    if (abandonment(path, now()) !== null && takeOver(path, now)) continue;
     if (options.signal?.aborted) throw new TorusError('cancelled', 'Stopped waiting for another Torus Token process.');
     waited = true;
     await sleep(pollMs + Math.floor(Math.random() * pollMs));
@@ -144,9 +143,9 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
 /**
  * Removes an abandoned lock. Takeovers go one at a time through a guard file, and the lock is
  * judged again inside it: two waiters that both saw the same dead lock must not remove the
- * fresh lock the first of them has created meanwhile.
+ * fresh lock the first of them has created meanwhile. False when another takeover was running.
  */
-function takeOver(path: string, now: () => number): void {
+function takeOver(path: string, now: () => number): boolean {
   const guard = `${path}.takeover`;
   const token = randomBytes(8).toString('hex');
   let fd: number | undefined;
@@ -158,7 +157,7 @@ function takeOver(path: string, now: () => number): void {
     if (fd !== undefined) closeSync(fd);
     // Another takeover is running (or died mid-way: then its guard is cleared for the next try).
     if ((error as NodeJS.ErrnoException).code === 'EEXIST' && abandonment(guard, now()) !== null) releaseFile(guard);
-    return;
+    return false;
   }
   heldHere.add(token);
   try {
@@ -167,6 +166,7 @@ function takeOver(path: string, now: () => number): void {
     heldHere.delete(token);
     releaseFile(guard);
   }
+  return true;
 }
 
 function releaseIfOurs(path: string, token: string): void {

@@ -1,0 +1,18 @@
+export interface FileScore {
+  path: string;
+  detected: number;
+  undetected: number;
+  ignored: number;
+  /** Percent, or null when the file has no mutant that counts. */
+  score: number | null;
+}
+export interface Scores {
+  files: FileScore[];
+  overall: { detected: number; undetected: number; score: number | null };
+}
+export declare const REPORT: string;
+export declare const GOALS: { coreFile: number; overall: number };
+export declare function scores(report: { files: Record<string, { mutants: Array<{ status: string }> }> }): Scores;
+export declare function shortfalls(result: Scores, goals?: { coreFile: number; overall: number }): string[];
+export declare function printScores(result: Scores, label?: string): void;
+export declare function reportShortfalls(missed: string[]): boolean;
