@@ -1,6 +1,14 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { createServer } from 'node:http';
-import { SessionClient, MAX_BODY_BYTES, TOTP_MIN_VALIDITY_MS, type ClientOptions } from '../main/core/infra/session-client.js';
+import {
+  SessionClient,
+  MAX_BODY_BYTES,
+  TOTP_MIN_VALIDITY_MS,
+  backoffDelay,
+  describeWait,
+  parseRetryAfter,
+  type ClientOptions,
+} from '../main/core/infra/session-client.js';
 import { TorusError } from '../main/core/errors.js';
 import { totpCode } from '../main/core/domain/totp.js';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
@@ -199,14 +207,18 @@ describe('SessionClient.generate: transient failures are retried', () => {
     expect(e.retryAt).toBeGreaterThan(Date.now() + 7_000_000);
   });
 
-  it('Retry-After as an HTTP date is understood (seconds from now, to the second)', async () => {
+  it('Retry-After as an HTTP date is understood: the wait is that date less our clock, to the second', async () => {
     sim.setFault('rate-limit', { retryAfterSeconds: 20, retryAfterAs: 'http-date' });
-    const result = await generate();
+    const result = await generate(client({ now: () => T0 }));
     expect(result.attempts).toBe(2);
-    expect(sleep.delays).toHaveLength(1);
-    // An HTTP date has whole seconds, and the simulator's clock is fixed at T0 while ours runs.
-    const expected = T0 + 20_000 - Date.now();
-    expect(sleep.delays[0]).toBeLessThanOrEqual(Math.max(0, expected));
+    expect(sleep.delays).toEqual([20_000]);
+  });
+
+  it('Retry-After as an HTTP date already past: retried after no wait at all', async () => {
+    sim.setFault('rate-limit', { retryAfterSeconds: 5, retryAfterAs: 'http-date' });
+    const result = await generate(client({ now: () => T0 + 60_000 }));
+    expect(result.attempts).toBe(2);
+    expect(sleep.delays).toEqual([0]);
   });
 
   it('a refusal after a timed-out attempt says Torus may already have used the request token', async () => {
@@ -366,12 +378,137 @@ describe('SessionClient: TOTP near the end of a 30 s window', () => {
   });
 });
 
+describe('SessionClient: statuses Torus should not send are not mistaken for others', () => {
+  it('a 400 is a refusal of the request token: final, needs sign-in, not retried', async () => {
+    sim.setFault('reject-400');
+    const e = await failure(() => generate());
+    expect(e).toMatchObject({ kind: 'rejected', status: 400, needsSignIn: true, torusMessage: 'Bad request: invalid request token' });
+    expect(e.message).toMatch(/refused the request token \(HTTP 400\)/);
+    expect(sim.requestCount('generate')).toBe(1);
+    expect(sleep.delays).toEqual([]);
+  });
+
+  it('a 404 means a wrong base URL: invalid-response naming the status and the setting, not retried like a 5xx', async () => {
+    sim.setFault('not-found');
+    const e = await failure(() => generate());
+    expect(e.kind).toBe('invalid-response');
+    expect(e.status).toBe(404);
+    expect(e.transient).toBe(false);
+    expect(e.message).toContain('HTTP 404, which was not expected');
+    expect(e.message).toContain('Check the base URL');
+    expect(e.message).toContain('Torus said: "Not found"');
+    expect(sim.requestCount('generate')).toBe(1);
+    expect(sleep.delays).toEqual([]);
+  });
+
+  it('a redirect (a captive portal, a login page) is not followed: the credentials go nowhere else, and the error says so', async () => {
+    sim.setFault('redirect');
+    const e = await failure(() => generate());
+    expect(e.kind).toBe('invalid-response');
+    expect(e.status).toBe(302);
+    expect(e.message).toContain('Torus answered with a redirect (HTTP 302)');
+    expect(sim.requests.map((r) => r.path)).toEqual(['/api/v1/session/generate']);
+    expect(sleep.delays).toEqual([]);
+  });
+
+  it('verify: a 404 or a redirect is "unknown", never "valid" and never "rejected"', async () => {
+    const { accessToken } = await generate();
+    for (const fault of ['not-found', 'redirect'] as const) {
+      sim.setFault(fault, { routes: ['status'] });
+      const result = await client().verify(sim.url, accessToken);
+      expect(result.status).toBe('unknown');
+      if (result.status !== 'valid') observed.push(result.message);
+    }
+  });
+
+  it('verify: a 403 is "rejected", so the token is known to be refused', async () => {
+    const { accessToken } = await generate();
+    sim.setFault('reject-403', { routes: ['status'] });
+    const result = await client().verify(sim.url, accessToken);
+    expect(result).toEqual({ status: 'rejected', message: expect.stringContaining('no longer accepts this access token (HTTP 403)') as unknown });
+  });
+});
+
+describe('SessionClient: a timeout or a 429 still gets its backoff retry', () => {
+  it('one attempt times out, the next succeeds after the first backoff step', async () => {
+    sim.setFault('hang', { burst: 1 });
+    const result = await generate(client({ timeoutMs: 150 }));
+    expect(result.attempts).toBe(2);
+    expect(sleep.delays).toEqual([375]);
+    expect(sim.requestCount('generate')).toBe(2);
+  });
+
+  it('a 429 without Retry-After is retried after the exponential backoff, then succeeds', async () => {
+    sim.setFault('rate-limit', { burst: 2, retryAfterSeconds: 0 });
+    const result = await generate();
+    expect(result.attempts).toBe(3);
+    expect(sim.requestCount('generate')).toBe(3);
+    expect(sleep.delays).toHaveLength(2);
+  });
+
+  it('the backoff doubles up to its ceiling, with full jitter between half and all of it', () => {
+    const policy = { attempts: 6, baseDelayMs: 500, maxDelayMs: 3_000 };
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy, () => 0))).toEqual([250, 500, 1_000, 1_500, 1_500]);
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy, () => 1))).toEqual([500, 1_000, 2_000, 3_000, 3_000]);
+    // Torus's own Retry-After wins, but never more than we wait inline.
+    expect(backoffDelay(1, policy, () => 0.5, 12_000)).toBe(12_000);
+    expect(backoffDelay(1, policy, () => 0.5, 45_000)).toBe(30_000);
+  });
+
+  it('Retry-After is read as seconds or an HTTP date; anything else is ignored', () => {
+    const now = Date.UTC(2025, 0, 15, 3, 0);
+    expect(parseRetryAfter(' 7 ', now)).toBe(7_000);
+    expect(parseRetryAfter(new Date(now + 9_000).toUTCString(), now)).toBe(9_000);
+    expect(parseRetryAfter(new Date(now - 9_000).toUTCString(), now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter('-5', now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+
+  it('a wait is described in the unit a person reads it in', () => {
+    expect([45, 89, 90, 600, 5_399, 5_400, 7_200].map(describeWait)).toEqual(['45 s', '89 s', '2 min', '10 min', '90 min', '2 h', '2 h']);
+  });
+});
+
+describe('SessionClient: TOTP errors and logs never carry the API key or the code', () => {
+  it('a refusal that echoes the API key and the code it was sent', async () => {
+    const echo = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        const sent = JSON.parse(body) as { API_KEY: string; TOTP: string };
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'error', message: `TOTP ${sent.TOTP} is wrong for ${sent.API_KEY}` }));
+      });
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const { port } = echo.address() as { port: number };
+    try {
+      const code = totpCode(TOTP_SECRET, T0);
+      const e = await failure(() =>
+        client().generateWithTotp({ totpBaseUrl: `http://127.0.0.1:${port}`, apiKey: creds.apiKey, totpSecret: TOTP_SECRET, now: T0 }),
+      );
+      expect(e.kind).toBe('rejected');
+      expect(e.needsSignIn).toBe(false);
+      expect(e.message).toContain('refused the TOTP login (HTTP 401)');
+      expect(e.torusMessage).toBe('TOTP [redacted] is wrong for [redacted]');
+      expect(e.message).not.toContain(code);
+      expect(e.message).not.toContain(creds.apiKey);
+      expect(logLines.length).toBeGreaterThan(0);
+    } finally {
+      await new Promise<void>((resolve) => echo.close(() => resolve()));
+    }
+  });
+});
+
 describe('SessionClient: cancellation', () => {
-  it('aborting the signal during a hanging request → cancelled, not retried', async () => {
+  it('aborting the signal during a hanging request ends that request at once → cancelled, not retried', async () => {
     sim.setFault('hang');
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const e = await failure(() => generate(client({ timeoutMs: 5_000 }), controller.signal));
+    // No attempt timeout would end it: only the abort reaching the request in flight does.
+    const e = await failure(() => generate(client({ timeoutMs: 3_600_000 }), controller.signal));
+    expect(e.message).toBe('The refresh was cancelled.');
     expect(e.kind).toBe('cancelled');
     expect(sim.requestCount('generate')).toBe(1);
   });

@@ -21,7 +21,20 @@ import type { Socket } from 'node:net';
 import { Secret, TOTP } from 'otpauth';
 
 export type SimulatorFault =
-  'none' | 'reject-401' | 'reject-403' | 'server-error-burst' | 'rate-limit' | 'hang' | 'reset' | 'html-error' | 'trailing-comma' | 'empty-token' | 'oversized';
+  | 'none'
+  | 'reject-400'
+  | 'reject-401'
+  | 'reject-403'
+  | 'not-found'
+  | 'redirect'
+  | 'server-error-burst'
+  | 'rate-limit'
+  | 'hang'
+  | 'reset'
+  | 'html-error'
+  | 'trailing-comma'
+  | 'empty-token'
+  | 'oversized';
 
 export interface SimulatorOptions {
   host?: string; // default '127.0.0.1'
@@ -82,8 +95,11 @@ export const SIMULATOR_DEFAULTS = {
 
 export const SIMULATOR_FAULTS: readonly SimulatorFault[] = [
   'none',
+  'reject-400',
   'reject-401',
   'reject-403',
+  'not-found',
+  'redirect',
   'server-error-burst',
   'rate-limit',
   'hang',
@@ -585,8 +601,19 @@ class Simulator implements TorusSimulator {
     const fault = this.takeFault(route);
     if (fault !== undefined) {
       switch (fault.fault) {
+        case 'reject-400':
+          sendError(res, 400, 'Bad request: invalid request token');
+          return;
         case 'reject-401':
           sendError(res, 401, 'Unauthorized: access denied');
+          return;
+        case 'not-found':
+          // A base URL with the wrong path prefix, or an endpoint moved.
+          sendError(res, 404, 'Not found');
+          return;
+        case 'redirect':
+          // A captive portal or a login page in front of the API.
+          sendRaw(res, 302, 'text/html; charset=utf-8', '<a href="/connect/login">Moved</a>', { location: '/connect/login' });
           return;
         case 'reject-403':
           sendError(res, 403, 'Forbidden: access to this resource is not allowed');
