@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { createCore } from '../main/core/use-cases/core.js';
-import { Vault } from '../main/core/infra/keychain.js';
+import { Vault, type SecretBackend } from '../main/core/infra/keychain.js';
 import { profileState, refresh } from '../main/core/use-cases/tokens.js';
 import { addProfile } from '../main/core/domain/profiles.js';
 import type { ProfileMode } from '../main/core/domain/settings-schema.js';
@@ -93,7 +93,7 @@ async function seedProfile(options: { mode?: ProfileMode; quietNow?: boolean; at
  */
 async function start(
   argv: string[] = ['electron', '.'],
-  extra: { networkPollMs?: number; platform?: NodeJS.Platform; log?: (line: string) => void; env?: NodeJS.ProcessEnv } = {},
+  extra: { networkPollMs?: number; platform?: NodeJS.Platform; log?: (line: string) => void; env?: NodeJS.ProcessEnv; keychain?: SecretBackend } = {},
 ): Promise<Running> {
   fake.__test.launch();
   const { env, ...rest } = extra;
@@ -401,6 +401,23 @@ describe('the app in the real runtime’s order of events', () => {
     const absolute = path.join(config.path, 'first-run');
     expect(fake.__test.world.paths['userData']).toBe(absolute);
     expect(statSync(absolute).mode & 0o777).toBe(0o700);
+  });
+
+  it("a packaged app ignores TORUS_TOKEN_CONFIG_DIR and TORUS_TOKEN_KEYCHAIN_SERVICE (a side door for whatever sets a login item's environment)", async () => {
+    const home = path.join(config.path, 'home');
+    const services = new Set<string>();
+    const keychain: SecretBackend = {
+      get: async (service) => (services.add(service), null),
+      set: async (service) => void services.add(service),
+      delete: async (service) => (services.add(service), false),
+    };
+    fake.__test.world.isPackaged = true;
+    const env = { PATH: process.env.PATH, HOME: home, TORUS_TOKEN_CONFIG_DIR: config.path, TORUS_TOKEN_KEYCHAIN_SERVICE: 'Side Door' };
+    const app = await start(['electron', '.', '--hidden'], { env, keychain });
+    await app.startup;
+    expect(fake.__test.world.paths['userData']).toBe(path.join(home, '.config', 'Torus Token'));
+    await app.core.vault.get('main', 'apiKey');
+    expect([...services]).toEqual(['Torus Token']);
   });
 
   it('a settings folder that cannot be created does not stop the app; the first write says why and where', async () => {
