@@ -237,6 +237,24 @@ describe('SessionClient.generate: transient failures are retried', () => {
     expect(e.message).toMatch(/may already have used the request token/);
   });
 
+  it('a refusal after a server error says the same: Torus may have processed the first attempt before failing', async () => {
+    sim.setFault('server-error-burst', { burst: 1 });
+    // While we back off, Torus starts refusing the request token (it spent it on the 503'd attempt).
+    const c = client({ sleep: async () => sim.setFault('reject-401') });
+    const e = await failure(() => generate(c));
+    expect(e).toMatchObject({ kind: 'rejected', status: 401, needsSignIn: true });
+    expect(e.message).toMatch(/An earlier attempt timed out or met a server error, so Torus may already have used the request token then\.$/);
+    expect(sim.requestCount('generate')).toBe(2);
+  });
+
+  it('a refused TOTP code after a server error is not blamed on a spent request token', async () => {
+    sim.setFault('server-error-burst', { burst: 1, routes: ['totp'] });
+    const c = client({ sleep: async () => sim.setFault('reject-401', { routes: ['totp'] }) });
+    const e = await failure(() => c.generateWithTotp({ totpBaseUrl: sim.url, apiKey: creds.apiKey, totpSecret: TOTP_SECRET, now: T0 }));
+    expect(e.kind).toBe('rejected');
+    expect(e.message).not.toMatch(/request token/);
+  });
+
   it('a plain refusal (no uncertain attempt before it) does not claim an earlier use', async () => {
     sim.setFault('reject-401');
     const e = await failure(() => generate());
