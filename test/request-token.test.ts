@@ -173,3 +173,34 @@ describe('hash-routed redirect pages', () => {
     expect(parseRequestTokenInput('https://merchant.example/app#request_token=xyz789')).toBe('xyz789');
   });
 });
+
+describe('what a trader is told, and what is not mistaken for the token', () => {
+  it('each unusable paste gets its own explanation', () => {
+    const told = (input: string) => caught(() => parseRequestTokenInput(input)).message;
+    expect(told('  ')).toBe('The request token is empty. Paste the token, or the whole address Torus redirected you to after signing in.');
+    expect(told('https://merchant.example/cb?state=1')).toBe(
+      'That address has no request_token parameter. Copy the address of the page Torus redirected you to after you entered the OTP.',
+    );
+    expect(told('https://merchant.example/cb?request_token=%20')).toBe('The request_token parameter is empty. Sign in to Torus again to get a fresh one.');
+    expect(told('?state=1&request_token=')).toBe('The request_token parameter is empty. Sign in to Torus again to get a fresh one.');
+    expect(told('abc def')).toBe('The request token contains spaces or control characters. Copy it again without extra characters.');
+    expect(told('x'.repeat(4097))).toBe('The request token is too long to be real. Copy it again from the redirect address.');
+  });
+
+  it('a parameter whose name only contains "request_token" is not the token', () => {
+    expect(parseRequestTokenInput('https://m.example/cb?old_request_token=spent&request_token=fresh')).toBe('fresh');
+    expect(parseRequestTokenInput('https://m.example/cb?request_token_hint=no&requestToken=fresh')).toBe('fresh');
+    expect(caught(() => parseRequestTokenInput('https://m.example/cb?x_request_token=spent')).kind).toBe('invalid-input');
+  });
+
+  it('a bare token with base64 padding or a colon is kept whole, not read as a query or an address', () => {
+    expect(parseRequestTokenInput('YWJjZGVmZ2hpams=')).toBe('YWJjZGVmZ2hpams=');
+    expect(parseRequestTokenInput('YWJjZA==')).toBe('YWJjZA==');
+    expect(parseRequestTokenInput('session:abc123')).toBe('session:abc123');
+  });
+
+  it('a hash-routed page with several leading slashes still gives up its token', () => {
+    expect(parseRequestTokenInput('https://m.example/app#//request_token=abc')).toBe('abc');
+    expect(parseRequestTokenInput('https://m.example/app#/request_token=abc')).toBe('abc');
+  });
+});

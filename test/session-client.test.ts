@@ -7,6 +7,7 @@ import {
   backoffDelay,
   describeWait,
   parseRetryAfter,
+  scrubbedCause,
   type ClientOptions,
 } from '../main/core/infra/session-client.js';
 import { TorusError } from '../main/core/errors.js';
@@ -73,6 +74,7 @@ describe('SessionClient.generate: the documented call', () => {
     expect(req!.path).toBe('/api/v1/session/generate');
     expect(req!.headers.token).toBe(requestToken);
     expect(req!.headers['content-type']).toBe('application/json');
+    expect(req!.headers.accept).toBe('application/json');
     expect(req!.headers.authorization).toBeUndefined();
     const own = Object.keys(req!.headers)
       .filter((h) => !TRANSPORT_HEADERS.has(h))
@@ -99,6 +101,7 @@ describe('SessionClient.generate: the documented call', () => {
     expect(req!.path).toBe('/api/v1/session/totp/generate');
     expect(req!.headers.token).toBeUndefined();
     expect(req!.headers['content-type']).toBe('application/json');
+    expect(req!.headers.accept).toBe('application/json');
     expect(JSON.parse(req!.body)).toEqual({ API_KEY: creds.apiKey, TOTP: totpCode(TOTP_SECRET, T0) });
   });
 
@@ -548,6 +551,7 @@ describe('SessionClient.verify', () => {
     const req = sim.requests.find((r) => r.path === '/api/v1/market/status');
     expect(req!.method).toBe('GET');
     expect(req!.headers.authorization).toBe(`Bearer ${accessToken}`);
+    expect(req!.headers.accept).toBe('application/json');
   });
 
   it('rejected after the simulator revokes access tokens; the message does not echo the token', async () => {
@@ -566,5 +570,87 @@ describe('SessionClient.verify', () => {
       observed.push(result.message);
       expect(result.message).not.toContain('some-access-token-value');
     }
+  });
+});
+
+describe('scrubbedCause: the cause kept for --debug, without the secrets', () => {
+  it('removes every secret (also its trimmed form) from message and stack, through nested causes, and keeps the errno fields', () => {
+    const secret = '  rt-0123456789abcdef ';
+    const root = Object.assign(new Error(`connect ECONNREFUSED while sending ${secret.trim()}`), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect' });
+    const middle = new Error(`fetch failed for ${secret}`, { cause: root });
+    const top = new TypeError('request failed', { cause: middle });
+    const copy = scrubbedCause(top, [secret])!;
+    expect(copy.name).toBe('TypeError');
+    expect(copy.message).toBe('request failed');
+    const inner = copy.cause as Error;
+    expect(inner.message).toBe('fetch failed for [redacted]');
+    const deepest = inner.cause as Error & { code?: unknown; errno?: unknown; syscall?: unknown };
+    expect(deepest.message).toBe('connect ECONNREFUSED while sending [redacted]');
+    expect(deepest).toMatchObject({ code: 'ECONNREFUSED', errno: -111, syscall: 'connect' });
+    expect(String(deepest.stack)).not.toContain(secret.trim());
+    expect(String(deepest.stack)).toContain('[redacted]');
+  });
+
+  it('a numeric code is kept too; fields of other types are not copied', () => {
+    const odd = Object.assign(new Error('odd'), { code: 42, errno: 'x', syscall: 7 });
+    const copy = scrubbedCause(odd, []) as Error & { code?: unknown; errno?: unknown; syscall?: unknown };
+    expect(copy.code).toBe(42);
+    expect('errno' in copy).toBe(false);
+    expect('syscall' in copy).toBe(false);
+  });
+
+  it('follows causes three levels down, no further (a cause chain can be a cycle)', () => {
+    const levels = [0, 1, 2, 3, 4].map((n) => new Error(`level ${n}`));
+    for (let n = 0; n < 4; n++) levels[n]!.cause = levels[n + 1];
+    const messages: string[] = [];
+    for (let c: unknown = scrubbedCause(levels[0], []); c instanceof Error; c = c.cause) messages.push(c.message);
+    expect(messages).toEqual(['level 0', 'level 1', 'level 2', 'level 3']);
+    const loop = new Error('loop');
+    loop.cause = loop;
+    expect(() => scrubbedCause(loop, [])).not.toThrow();
+    expect(scrubbedCause('not an error', [])).toBeUndefined();
+  });
+});
+
+describe('which credential a refusal blames', () => {
+  it.each([
+    ['Invalid API key', false],
+    ['invalid api-key or secret', false],
+    ['APIKEY not recognised', false],
+    ['Merchant not enabled for API', false],
+    ['Invalid request token', true],
+    ['request-token expired; check your API key', true],
+    ['Unauthorized', true],
+  ])('Torus says "%s" → sign in again: %s', async (torusMessage, needsSignIn) => {
+    const echo = createServer((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'error', message: torusMessage }));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const { port } = echo.address() as { port: number };
+    try {
+      const e = await failure(() => client().generate({ baseUrl: `http://127.0.0.1:${port}`, ...creds, requestToken }));
+      expect(e.needsSignIn).toBe(needsSignIn);
+      expect(e.message).toContain(needsSignIn ? 'Torus refused the request token (HTTP 401)' : 'Torus refused the API key or secret (HTTP 401)');
+    } finally {
+      await new Promise<void>((resolve) => echo.close(() => resolve()));
+    }
+  });
+
+  it('a Retry-After of exactly 30 s is still waited for inline; 31 s is scheduled', async () => {
+    sim.setFault('rate-limit', { retryAfterSeconds: 30, burst: 1 });
+    await generate();
+    expect(sleep.delays).toEqual([30_000]);
+    sim.setFault('rate-limit', { retryAfterSeconds: 31, burst: 1 });
+    requestToken = sim.issueRequestToken();
+    const e = await failure(() => generate());
+    expect(e.message).toContain('Torus asks to wait 31 s');
+    expect(e.retryAt).toBeDefined();
+  });
+
+  it('the timeout message names the timeout in seconds', async () => {
+    sim.setFault('hang');
+    const e = await failure(() => generate(client({ timeoutMs: 1_000, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } })));
+    expect(e.message).toBe('Torus did not answer within 1 s. Check your connection and try again.');
   });
 });
