@@ -317,6 +317,32 @@ describe('a credential set Torus refused is never sent again until it changes', 
     expect(sim.requestCount('totp')).toBe(2);
   });
 
+  it('the answer for a refused set quotes the first sentence of the refusal and says what to do next', async () => {
+    await refresh(core, id, 'manual');
+    await refreshFailure(); // the spent request token, refused once by Torus
+    const again = await refreshFailure();
+    expect(again.message).toBe(
+      `Torus refused these credentials for "${id}" earlier (Torus refused the request token (HTTP 401); it has probably expired or was already used). ` +
+        `It is not sent again: sign in to Torus again (app: Sign in; CLI: "torus-token login-url", then "torus-token request-token --profile ${id}").`,
+    );
+    // A refused API secret is not cured by signing in: the answer says to change it.
+    await saveCredentials(core, id, { apiSecret: `${creds.apiSecret}-typo` });
+    await signInAgain();
+    await refreshFailure();
+    const keyAgain = await refreshFailure();
+    expect(keyAgain.needsSignIn).toBe(false);
+    expect(keyAgain.message).toMatch(/^Torus refused these credentials for ".*" earlier \(Torus refused the API key or secret \(HTTP 401\)\)\. /);
+    expect(keyAgain.message).toMatch(/They are not sent again until you change them \(Settings in the app, or "torus-token login"\)\.$/);
+  });
+
+  it('a failed attempt records how long it took, not a time since 1970', async () => {
+    sim.setFault('reject-401', { burst: 1 });
+    await refreshFailure();
+    const [attempt] = settings().history[id]!;
+    expect(attempt!.latencyMs).toBeGreaterThan(0);
+    expect(attempt!.latencyMs).toBeLessThan(60_000);
+  });
+
   it('the refusal record holds no secret: only a keyed hash of the set', async () => {
     sim.setFault('reject-401', { burst: 1 });
     await refreshFailure();
@@ -475,6 +501,39 @@ describe('token export for bots', () => {
     await updateProfile(untrusting, id, { baseUrl: sim.url }, approveAll, untrusting.policy);
     await refresh(untrusting, id, 'manual');
     expect(sim.requestCount('generate')).toBe(1);
+  });
+
+  it('a non-Torus TOTP base URL edited into the settings file is not sent a code either', async () => {
+    const totpId = await addProfile({ mode: 'totp' });
+    const untrusting = await createCore({ configDir: dir.path, now: () => (clock += 5), http: { sleep: sleep.sleep }, policy: { trustLoopback: false } });
+    const error = (await rejectionOf(() => refresh(untrusting, totpId, 'manual'))) as TorusError;
+    expect(error.kind).toBe('not-configured');
+    expect(error.message).toMatch(/TOTP base URL .*was changed outside Torus Token and has not been approved, so it was not used/);
+    expect(sim.requestCount('totp')).toBe(0);
+  });
+
+  it('a Refresh click that waited for another process still gets a new token when the stored one is old', async () => {
+    await refresh(core, id, 'manual');
+    clock += 2 * HOUR;
+    await signInAgain();
+    // Another process holds the lock briefly and stores nothing (its refresh failed).
+    const lock = lockPath(dir.path, `refresh-${id}`);
+    const holder = spawn(
+      process.execPath,
+      ['-e', `setTimeout(() => require('node:fs').rmSync(${JSON.stringify(lock)}, { force: true }), 300); setTimeout(() => {}, 5000)`],
+      {
+        stdio: 'ignore',
+      },
+    );
+    try {
+      writeFileSync(lock, JSON.stringify({ pid: holder.pid, host: hostname(), at: Date.now(), boundMs: 60_000, token: 'other' }));
+      const outcome = await refresh(core, id, 'manual');
+      expect(outcome.shared).toBe(false);
+      expect(outcome.attempts).toBe(1);
+      expect(sim.requestCount('generate')).toBe(2);
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('writes the token file with mode 0600 and content token + newline', async () => {
