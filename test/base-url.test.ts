@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { normalizeBaseUrl, isValidBaseUrl, DEFAULT_BASE_URL, DEFAULT_TOTP_BASE_URL } from '../main/core/domain/base-url.js';
+import { normalizeBaseUrl, isValidBaseUrl, isTrustedTorusUrl, DEFAULT_BASE_URL, DEFAULT_TOTP_BASE_URL } from '../main/core/domain/base-url.js';
 import { TorusError } from '../main/core/errors.js';
 
 /** Credentials must never travel in clear text: https only, plain http for loopback only. */
@@ -133,6 +133,51 @@ describe('normalizeBaseUrl allows plain http only for loopback', () => {
       expect.unreachable();
     } catch (error) {
       expect((error as TorusError).message).not.toContain('hunter2secret');
+    }
+  });
+});
+
+describe('what a mistyped base URL is told', () => {
+  const message = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      return (error as TorusError).message;
+    }
+    return 'no error';
+  };
+
+  it('names the setting, quotes the input (trimmed, at most 100 characters) and gives an example', () => {
+    expect(message(() => normalizeBaseUrl('  connects torusdigital  '))).toBe(
+      'Base URL "connects torusdigital" is not a valid URL. Use for example https://connects.torusdigital.com.',
+    );
+    expect(message(() => normalizeBaseUrl('x'.repeat(150), 'TOTP base URL'))).toBe(
+      `TOTP base URL "${'x'.repeat(100)}" is not a valid URL. Use for example https://connects.torusdigital.com.`,
+    );
+    expect(message(() => normalizeBaseUrl('https://me:pw@connects.torusdigital.com'))).toBe('Base URL must not contain a user name or password.');
+    expect(message(() => normalizeBaseUrl('https://connects.torusdigital.com/?a=1'))).toBe('Base URL must not contain a query or fragment.');
+    expect(normalizeBaseUrl('  https://connects.torusdigital.com/  ')).toBe('https://connects.torusdigital.com');
+  });
+
+  it('plain http only for a whole loopback address: not for hosts that merely start or end like one', () => {
+    for (const ok of ['http://127.0.0.1:7878', 'http://127.1.2.3', 'http://[::1]:8080', 'http://LOCALHOST']) expect(isValidBaseUrl(ok), ok).toBe(true);
+    for (const bad of ['http://127.0.0.1.evil.example', 'http://x127.0.0.1', 'http://[::1].evil', 'http://localhost.evil.example']) {
+      expect(isValidBaseUrl(bad), bad).toBe(false);
+    }
+  });
+});
+
+describe('isTrustedTorusUrl: where credentials may go without asking', () => {
+  it("Torus's own hosts over https only; loopback only when the caller trusts it", () => {
+    expect(isTrustedTorusUrl('https://connects.torusdigital.com')).toBe(true);
+    expect(isTrustedTorusUrl('https://TorusDigital.com/api')).toBe(true);
+    expect(isTrustedTorusUrl('http://connects.torusdigital.com')).toBe(false);
+    expect(isTrustedTorusUrl('https://torusdigital.com.evil.example')).toBe(false);
+    expect(isTrustedTorusUrl('https://eviltorusdigital.com')).toBe(false);
+    expect(isTrustedTorusUrl('not a url')).toBe(false);
+    for (const loopback of ['http://127.0.0.1:7878', 'http://[::1]:7878', 'http://localhost:7878']) {
+      expect(isTrustedTorusUrl(loopback), loopback).toBe(false);
+      expect(isTrustedTorusUrl(loopback, { trustLoopback: true }), loopback).toBe(true);
     }
   });
 });

@@ -214,3 +214,60 @@ describe('parseJsonLenient', () => {
     }
   });
 });
+
+describe("Torus's message, and what each unusable answer is told", () => {
+  it('takes the first non-blank of the message fields Torus and gateways use, trimmed', () => {
+    for (const key of ['message', 'Message', 'error', 'errorMessage', 'error_description', 'detail']) {
+      expect(torusMessageOf({ [key]: `  ${key} text  ` }), key).toBe(`${key} text`);
+    }
+    expect(torusMessageOf({ message: '   ', error: 'the real one' })).toBe('the real one');
+    expect(torusMessageOf({ message: 42, detail: 'text' })).toBe('text');
+    expect(torusMessageOf({ status: 'error' })).toBeUndefined();
+    for (const notObject of [null, 'message', 7, undefined]) expect(torusMessageOf(notObject)).toBeUndefined();
+  });
+
+  it('removes secrets from the message before it is cut to 300 characters', () => {
+    const message = torusMessageOf({ message: `token sekrit-123 ${'y'.repeat(400)}` }, ['sekrit-123']);
+    expect(message).toBe(`token [redacted] ${'y'.repeat(300 - 'token [redacted] '.length)}`);
+  });
+
+  it.each([
+    ['<html>down</html>', null, 'Torus answered with a web page instead of a token.'],
+    ['   <!doctype html>', 'application/json', 'Torus answered with a web page instead of a token.'],
+    ['{"AccessToken":"abc"}', 'Text/HTML; charset=utf-8', 'Torus answered with a web page instead of a token.'],
+    ['not json', 'application/json', 'Torus answered with something that is not JSON.'],
+    ['["abc"]', 'application/json', 'Torus answered with JSON that is not an object.'],
+    ['null', 'application/json', 'Torus answered with JSON that is not an object.'],
+    ['{"status":"ok"}', 'application/json', "Torus's answer has no access token. Try again; if it persists, sign in again."],
+  ])('%j (%s) → "%s"', (body, contentType, start) => {
+    let error: TorusError | undefined;
+    try {
+      parseAccessTokenBody(body, contentType);
+    } catch (e) {
+      error = e as TorusError;
+    }
+    expect(error?.kind).toBe('invalid-response');
+    expect(error?.message.startsWith(start)).toBe(true);
+    expect(error?.torusMessage).toBeUndefined();
+  });
+
+  it('a body that ends like a tag is still JSON; a token is trimmed', () => {
+    expect(parseAccessTokenBody(' {"AccessToken":"  abc.def  ","note":"<b>"} ', 'application/json')).toBe('abc.def');
+  });
+
+  it('an answer without a token quotes Torus (redacted) and keeps its message for the caller', () => {
+    try {
+      parseAccessTokenBody('{"status":"error","message":"key K-999 is blocked"}', 'application/json', ['K-999']);
+      expect.unreachable();
+    } catch (e) {
+      const error = e as TorusError;
+      expect(error.message).toBe(`Torus's answer has no access token (Torus said: "key [redacted] is blocked"). Try again; if it persists, sign in again.`);
+      expect(error.torusMessage).toBe('key [redacted] is blocked');
+    }
+  });
+
+  it('a trailing comma before a closing bracket is dropped across any whitespace, also at the very end', () => {
+    expect(parseJsonLenient('{"a":[1,2, \n ],"b":1,\t}')).toEqual({ a: [1, 2], b: 1 });
+    expect(() => parseJsonLenient('{"a":1,')).toThrow();
+  });
+});
