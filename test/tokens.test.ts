@@ -204,9 +204,25 @@ describe('the cross-process refresh lock', () => {
     expect(existsSync(lockPath(dir.path, `refresh-${id}`))).toBe(false);
   });
 
-  it('the wait is derived from the timeout and retry policy: at least every attempt timing out plus the longest inline waits', () => {
-    expect(refreshBoundMs(15_000, 10_000)).toBeGreaterThanOrEqual(3 * 15_000 + 2 * 30_000 + 10_000);
+  it('the wait is derived from the timeout and retry policy: every attempt timing out, the longest inline waits, a TOTP window edge, the hook, 15 s slack', () => {
+    expect(refreshBoundMs(15_000, 10_000)).toBe(3 * 15_000 + 2 * 30_000 + 3_000 + 10_000 + 15_000);
+    expect(refreshBoundMs(15_000, 10_000, { attempts: 1, baseDelayMs: 500, maxDelayMs: 8_000 })).toBe(15_000 + 3_000 + 10_000 + 15_000);
     expect(refreshBoundMs(120_000, 10_000)).toBeGreaterThan(refreshBoundMs(15_000, 10_000));
+  });
+
+  it("the lock a refresh holds declares that bound from the profile's settings, so waiters elsewhere know how long to wait", async () => {
+    sim.setFault('hang');
+    const controller = new AbortController();
+    const running = refresh(core, id, 'manual', { signal: controller.signal });
+    const lock = lockPath(dir.path, `refresh-${id}`);
+    await vi.waitFor(() => expect(sim.requestCount('generate')).toBe(1));
+    const owner = JSON.parse(readFileSync(lock, 'utf8')) as { boundMs: number; pid: number };
+    const { refresh: policy, hookTimeoutSeconds } = settings();
+    expect(owner.boundMs).toBe(refreshBoundMs(policy.timeoutSeconds * 1000, hookTimeoutSeconds * 1000));
+    expect(owner.pid).toBe(process.pid);
+    controller.abort();
+    expect(((await rejectionOf(() => running)) as TorusError).kind).toBe('cancelled');
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('a live holder that hangs is waited for (never stolen while alive and within its bound), then taken over when far past it', async () => {
