@@ -196,3 +196,28 @@ describe('time helpers', () => {
     expect(isValidTimeZone('Mars/Olympus')).toBe(false);
   });
 });
+
+describe('tokens that are not JWTs, or JWTs without a usable exp, fall back to the cutoff', () => {
+  const seg = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+
+  it('reads exp from a three-part token only', () => {
+    expect(jwtExpiryMs(`${seg({ alg: 'HS256' })}.${seg({ exp: 1_700_000_000 })}.sig`)).toBe(1_700_000_000_000);
+    expect(jwtExpiryMs(`${seg({ alg: 'HS256' })}.${seg({ exp: 1_700_000_000 })}`)).toBeUndefined();
+    expect(jwtExpiryMs(`${seg({ alg: 'HS256' })}.${seg({ exp: 1_700_000_000 })}.sig.extra`)).toBeUndefined();
+    expect(jwtExpiryMs('opaque-token-without-dots')).toBeUndefined();
+  });
+
+  it('a payload that is not an object, or not JSON at all, has no expiry', () => {
+    for (const payload of ['null', '1700000000', '"exp"', '[1700000000]', 'not json']) {
+      expect(jwtExpiryMs(`${seg({ alg: 'HS256' })}.${seg(payload)}.sig`), payload).toBeUndefined();
+    }
+    expect(jwtExpiryMs(`h.${seg({ exp: 0 })}.s`)).toBeUndefined();
+    expect(jwtExpiryMs(`h.${seg({ exp: '1700000000' })}.s`)).toBeUndefined();
+  });
+
+  it('a malformed cutoff time is refused with the expected shape in the message', () => {
+    expect(() => parseHhMm('6:00')).toThrow('Time "6:00" must look like HH:MM (24-hour).');
+    expect(() => parseHhMm('24:00')).toThrow(RangeError);
+    expect(parseHhMm('23:59')).toEqual({ hour: 23, minute: 59 });
+  });
+});
