@@ -199,6 +199,22 @@ describe('what a trader is told, and what is not mistaken for the token', () => 
     expect(parseRequestTokenInput('session:abc123')).toBe('session:abc123');
   });
 
+  it('an address that cannot be read is refused, never taken for a bare token', () => {
+    expect(caught(() => parseRequestTokenInput('https://[m.example/cb?request_token=abc')).message).toBe(
+      'That address could not be read. Copy the whole address from the browser again.',
+    );
+  });
+
+  it('a pasted query whose only look-alike parameter is not the token is refused plainly', () => {
+    expect(caught(() => parseRequestTokenInput('?x_request_token=abc')).message).toBe(
+      'The request_token parameter is empty. Sign in to Torus again to get a fresh one.',
+    );
+  });
+
+  it('a hash route whose first parameter is the token', () => {
+    expect(parseRequestTokenInput('https://m.example/app#/callback?request_token=abc')).toBe('abc');
+  });
+
   it('a hash-routed page with several leading slashes still gives up its token', () => {
     expect(parseRequestTokenInput('https://m.example/app#//request_token=abc')).toBe('abc');
     expect(parseRequestTokenInput('https://m.example/app#/request_token=abc')).toBe('abc');

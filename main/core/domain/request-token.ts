@@ -16,7 +16,7 @@ export function findRequestTokenParam(url: URL): string | undefined {
     }
     return undefined;
   };
-  const hash = url.hash.startsWith('#') ? url.hash.slice(1) : url.hash;
+  const hash = url.hash.slice(1); // URL.hash is empty or starts with '#'
   // Fragments come as "#request_token=…" or, from hash-routed pages, "#/path?request_token=…".
   const query = hash.includes('?') ? hash.slice(hash.indexOf('?') + 1) : hash.replace(/^\/+/, '');
   return fromParams(url.searchParams) ?? fromParams(new URLSearchParams(query));
@@ -24,11 +24,13 @@ export function findRequestTokenParam(url: URL): string | undefined {
 
 /** Parses a URL only when the input clearly is one (a scheme followed by //). */
 function asUrl(input: string): URL | undefined {
+  // Stryker disable next-line Regex: without the anchor a "scheme://" inside the text also matches, but such text has spaces and is refused either way
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) return undefined;
   try {
     return new URL(input);
   } catch {
-    return undefined;
+    // It looks like an address but is not one: never take it for a bare token.
+    throw new TorusError('invalid-input', 'That address could not be read. Copy the whole address from the browser again.');
   }
 }
 

@@ -11,8 +11,7 @@ export const KEYCHAIN_SERVICE = 'Torus Token';
 
 /** `npm run demo` keeps its demo credentials apart from real ones with its own service name. */
 export function keychainServiceFor(env: NodeJS.ProcessEnv = process.env): string {
-  const override = env.TORUS_TOKEN_KEYCHAIN_SERVICE?.trim();
-  return override && override.length > 0 ? override : KEYCHAIN_SERVICE;
+  return env.TORUS_TOKEN_KEYCHAIN_SERVICE?.trim() || KEYCHAIN_SERVICE;
 }
 
 /** `approvals` holds fingerprints of the sensitive settings the user approved (not a secret, but out of reach of a settings-file edit). */
