@@ -5,6 +5,7 @@ import {
   MAX_BODY_BYTES,
   TOTP_MIN_VALIDITY_MS,
   backoffDelay,
+  defaultSleep,
   describeWait,
   parseRetryAfter,
   scrubbedCause,
@@ -652,5 +653,72 @@ describe('which credential a refusal blames', () => {
     sim.setFault('hang');
     const e = await failure(() => generate(client({ timeoutMs: 1_000, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } })));
     expect(e.message).toBe('Torus did not answer within 1 s. Check your connection and try again.');
+  });
+});
+
+describe('SessionClient: what each server failure says, and what it keeps', () => {
+  async function withStatus(status: number, headers: Record<string, string> = {}): Promise<{ url: string; close: () => Promise<void>; hits: () => number }> {
+    let hits = 0;
+    const server = createServer((_req, res) => {
+      hits++;
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify({ status: 'error', message: `failure ${status}` }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return { url: `http://127.0.0.1:${port}`, hits: () => hits, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  it("a 429 and a 503 say what happened and what to do, and keep Torus's words", async () => {
+    sim.setFault('rate-limit', { burst: 3, retryAfterSeconds: 1 });
+    const limited = await failure(() => generate());
+    expect(limited.message).toBe('Torus is limiting requests (HTTP 429). Wait a minute and try again. Torus said: "Too many requests".');
+    expect(limited.torusMessage).toBe('Too many requests');
+    sim.setFault('server-error-burst', { burst: 3 });
+    requestToken = sim.issueRequestToken();
+    const down = await failure(() => generate());
+    expect(down.message).toBe(
+      'Torus had a server error (HTTP 503). This is on Torus\'s side. Try again in a few minutes. Torus said: "Service temporarily unavailable".',
+    );
+    expect(down.torusMessage).toBe('Service temporarily unavailable');
+  });
+
+  it('a 500 is a server error too, retried with our backoff; its Retry-After (meant for 429 and 503 only) is not followed', async () => {
+    const server = await withStatus(500, { 'retry-after': '2' });
+    try {
+      const e = await failure(() => client().generate({ baseUrl: server.url, ...creds, requestToken }));
+      expect(e).toMatchObject({ kind: 'server-error', status: 500 });
+      expect(e.retryAfterSeconds).toBeUndefined();
+      expect(server.hits()).toBe(3);
+      expect(sleep.delays).toEqual([375, 750]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the debug log names each call, its status and each failed attempt (and nothing secret)', async () => {
+    sim.setFault('server-error-burst', { burst: 1 });
+    await generate();
+    const url = `${sim.url}/api/v1/session/generate`;
+    expect(logLines[0]).toMatch(new RegExp(`^POST ${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} -> 503 in \\d+ ms$`));
+    expect(logLines[1]).toBe(`POST ${url} attempt 1 failed: server-error`);
+    expect(logLines[2]).toMatch(/-> 200 in \d+ ms$/);
+    expect(Number(/in (\d+) ms/.exec(logLines[0]!)![1])).toBeLessThan(60_000);
+  });
+});
+
+describe('defaultSleep: the real wait between attempts', () => {
+  it('waits, and stops at once with "cancelled" when the refresh is cancelled (before or during)', async () => {
+    await expect(defaultSleep(5)).resolves.toBeUndefined();
+    const before = new AbortController();
+    before.abort();
+    await expect(defaultSleep(60_000, before.signal)).rejects.toMatchObject({ kind: 'cancelled', message: 'The refresh was cancelled.' });
+    const during = new AbortController();
+    const waiting = defaultSleep(60_000, during.signal);
+    during.abort();
+    await expect(waiting).rejects.toMatchObject({ kind: 'cancelled' });
+    const finished = new AbortController();
+    await defaultSleep(1, finished.signal);
+    finished.abort(); // after the wait ended: nothing left listening, nothing thrown
   });
 });
