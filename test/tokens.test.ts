@@ -428,6 +428,37 @@ describe('the last good token survives every failure', () => {
   });
 });
 
+describe('what a refresh without its credentials says', () => {
+  it('names the missing credential, the profile and the way to fix it', async () => {
+    const missing = async (name: 'apiKey' | 'apiSecret' | 'requestToken', profileId: string) => {
+      await core.vault.delete(profileId, name);
+      return refreshFailure(profileId);
+    };
+    const noKey = await missing('apiKey', await addProfile());
+    expect(noKey.kind).toBe('not-configured');
+    expect(noKey.message).toMatch(/API key/);
+    const noSecret = await missing('apiSecret', await addProfile());
+    expect(noSecret.message).toMatch(/API secret/);
+    const noRequestToken = await missing('requestToken', id);
+    expect(noRequestToken).toMatchObject({ kind: 'not-configured', needsSignIn: true });
+    expect(noRequestToken.message).toBe(
+      `No request token saved for profile "${id}". Sign in to Torus (app: Sign in; CLI: "torus-token request-token") to get one.`,
+    );
+    const totpId = await addProfile({ mode: 'totp' });
+    await core.vault.delete(totpId, 'totpSecret');
+    expect((await refreshFailure(totpId)).message).toMatch(/TOTP secret/);
+    expect(sim.requestCount('generate') + sim.requestCount('totp')).toBe(0);
+    expect((await refreshFailure('no-such-profile')).message).toBe('Profile "no-such-profile" does not exist.');
+  });
+
+  it('a token is good until, not at, its expiry instant', async () => {
+    const { meta } = await refresh(core, id, 'manual');
+    const at = (now: number) => createCore({ configDir: dir.path, now: () => now, policy: { trustLoopback: true } });
+    expect((await lookupToken(await at(meta.expiresAt - 1), id)).kind).toBe('valid');
+    expect((await lookupToken(await at(meta.expiresAt), id)).kind).toBe('expired');
+  });
+});
+
 describe('token states', () => {
   it('none before any refresh, fresh after success', async () => {
     expect(profileState(core, id).status).toBe('none');
