@@ -161,6 +161,21 @@ describe('a lock from another computer (a shared folder)', () => {
   });
 });
 
+describe('the exact edges (a lock is abandoned only after its time is up, not at it)', () => {
+  it('a remote lock at exactly twice its bound is still waited for; a millisecond later it is too old', () => {
+    writeOwner({ host: 'another-host', pid: DEAD_PID, boundMs: 10_000 });
+    expect(abandonment(path, clock + STALE_FACTOR * 10_000)).toBeNull();
+    expect(abandonment(path, clock + STALE_FACTOR * 10_000 + 1)).toBe('too-old');
+  });
+
+  it('an unreadable lock at exactly 5 s is still waited for; a millisecond later it is abandoned', () => {
+    writeFileSync(path, '');
+    utimesSync(path, T0 / 1000, T0 / 1000);
+    expect(abandonment(path, T0 + 5_000)).toBeNull();
+    expect(abandonment(path, T0 + 5_001)).toBe('unreadable');
+  });
+});
+
 describe('release', () => {
   it('removes only our own lock: one taken over and re-created by another process stays', async () => {
     const lock = await acquireLock(path, options());
