@@ -83,6 +83,8 @@ describe('a live owner is waited for', () => {
       expect(nap).toBeGreaterThanOrEqual(50);
       expect(nap).toBeLessThan(100);
     }
+    // Spread over the range, not stuck at one end.
+    expect(new Set(naps).size).toBeGreaterThan(3);
   });
 
   it('the waiter takes the lock as soon as the owner releases it', async () => {
