@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { nextDailyTime, jwtExpiryMs, tokenExpiry, expiryFor, wallClock, parseHhMm, isValidTimeZone } from '../main/core/domain/expiry.js';
+import { nextDailyTime, jwtExpiryMs, tokenExpiry, expiryFor, wallClock, parseHhMm, isValidTimeZone, zonedToInstant } from '../main/core/domain/expiry.js';
 
 /** When a token stops working: JWT `exp` when believable, else the next daily cutoff. */
 
@@ -219,5 +219,13 @@ describe('tokens that are not JWTs, or JWTs without a usable exp, fall back to t
     expect(() => parseHhMm('6:00')).toThrow('Time "6:00" must look like HH:MM (24-hour).');
     expect(() => parseHhMm('24:00')).toThrow(RangeError);
     expect(parseHhMm('23:59')).toEqual({ hour: 23, minute: 59 });
+  });
+});
+
+describe('a cutoff inside a daylight-saving gap', () => {
+  it('02:30 on the night New York springs forward does not exist: it means 03:30 that morning', () => {
+    const at = zonedToInstant(2025, 3, 9, 2, 30, 'America/New_York');
+    expect(at).toBe(Date.UTC(2025, 2, 9, 7, 30));
+    expect(wallClock(at, 'America/New_York')).toMatchObject({ day: 9, hour: 3, minute: 30 });
   });
 });
