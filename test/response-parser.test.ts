@@ -238,6 +238,8 @@ describe("Torus's message, and what each unusable answer is told", () => {
     ['not json', 'application/json', 'Torus answered with something that is not JSON.'],
     ['["abc"]', 'application/json', 'Torus answered with JSON that is not an object.'],
     ['null', 'application/json', 'Torus answered with JSON that is not an object.'],
+    ['42', 'application/json', 'Torus answered with JSON that is not an object.'],
+    ['"AccessToken"', 'application/json', 'Torus answered with JSON that is not an object.'],
     ['{"status":"ok"}', 'application/json', "Torus's answer has no access token. Try again; if it persists, sign in again."],
   ])('%j (%s) → "%s"', (body, contentType, start) => {
     let error: TorusError | undefined;
@@ -269,5 +271,13 @@ describe("Torus's message, and what each unusable answer is told", () => {
   it('a trailing comma before a closing bracket is dropped across any whitespace, also at the very end', () => {
     expect(parseJsonLenient('{"a":[1,2, \n ],"b":1,\t}')).toEqual({ a: [1, 2], b: 1 });
     expect(() => parseJsonLenient('{"a":1,')).toThrow();
+  });
+});
+
+describe('how long an access token may be', () => {
+  it('16 KiB is accepted; one character more is refused as not looking valid', () => {
+    const longest = 'a'.repeat(16 * 1024);
+    expect(parseAccessTokenBody(JSON.stringify({ AccessToken: longest }), 'application/json')).toBe(longest);
+    expect(() => parseAccessTokenBody(JSON.stringify({ AccessToken: `${longest}a` }), 'application/json')).toThrow('does not look valid');
   });
 });
