@@ -244,6 +244,23 @@ describe('the cross-process refresh lock', () => {
     }
   });
 
+  it('cancelling a refresh that waits for another process stops the wait at once, leaving the holder its lock', async () => {
+    const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const lock = lockPath(dir.path, `refresh-${id}`);
+    try {
+      writeFileSync(lock, JSON.stringify({ pid: holder.pid, host: hostname(), at: Date.now(), boundMs: 600_000, token: 'busy' }));
+      const controller = new AbortController();
+      const waiting = refresh(core, id, 'manual', { signal: controller.signal });
+      setTimeout(() => controller.abort(), 200);
+      const error = (await rejectionOf(() => waiting)) as TorusError;
+      expect(error.kind).toBe('cancelled');
+      expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({ token: 'busy' });
+      expect(sim.requestCount('generate')).toBe(0);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
   it('a live holder that finishes hands over: the waiter reuses its token and makes no call', async () => {
     const other = await makeCore();
     // The other process (a bot) is refreshing; we ask for a usable token meanwhile.
