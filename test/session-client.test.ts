@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import {
   SessionClient,
   MAX_BODY_BYTES,
@@ -62,6 +62,18 @@ async function failure(promise: () => Promise<unknown>): Promise<TorusError> {
   const e = error as TorusError;
   observed.push(e.message, e.torusMessage ?? '', String(e.stack ?? ''));
   return e;
+}
+
+/** A stand-in for a misbehaving Torus (echoing credentials, odd statuses) on loopback, for the length of `use`. */
+async function withLoopbackServer(handler: RequestListener, use: (url: string) => Promise<void>): Promise<void> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    await use(`http://127.0.0.1:${port}`);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }
 
 describe('SessionClient.generate: the documented call', () => {
@@ -313,7 +325,7 @@ describe('SessionClient.generate: invalid responses', () => {
 describe('SessionClient: Torus messages that echo credentials are redacted', () => {
   it('a 200 answer without a token whose message repeats the request token and key', async () => {
     // Not a simulator fault: a tiny loopback server that echoes what it was sent.
-    const echo = createServer((req, res) => {
+    const handler: RequestListener = (req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       req.on('end', () => {
@@ -321,19 +333,15 @@ describe('SessionClient: Torus messages that echo credentials are redacted', () 
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ status: 'error', message: `Request token ${String(req.headers.token)} for ${key} has expired` }));
       });
-    });
-    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-    const { port } = echo.address() as { port: number };
-    try {
-      const e = await failure(() => client().generate({ baseUrl: `http://127.0.0.1:${port}`, ...creds, requestToken }));
+    };
+    await withLoopbackServer(handler, async (url) => {
+      const e = await failure(() => client().generate({ baseUrl: url, ...creds, requestToken }));
       expect(e.kind).toBe('invalid-response');
       expect(e.message).toContain('has expired');
       expect(e.message).not.toContain(requestToken);
       expect(e.message).not.toContain(creds.apiKey);
       expect(e.torusMessage).not.toContain(requestToken);
-    } finally {
-      await new Promise<void>((resolve) => echo.close(() => resolve()));
-    }
+    });
   });
 });
 
@@ -341,22 +349,18 @@ describe('SessionClient: secrets never survive in shortened messages or error ca
   it('regression: an echoed request token that straddles the 300-character cut is still redacted', async () => {
     // Torus's message is shortened to 300 characters. Shortening before redacting cut the
     // token in two and left its first half in the message.
-    const echo = createServer((req, res) => {
+    const handler: RequestListener = (req, res) => {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'error', message: `${'x'.repeat(290)}${String(req.headers.token)} is not valid` }));
-    });
-    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-    const { port } = echo.address() as { port: number };
-    try {
-      const e = await failure(() => client().generate({ baseUrl: `http://127.0.0.1:${port}`, ...creds, requestToken }));
+    };
+    await withLoopbackServer(handler, async (url) => {
+      const e = await failure(() => client().generate({ baseUrl: url, ...creds, requestToken }));
       expect(e.kind).toBe('rejected');
       const prefix = requestToken.slice(0, 10);
       expect(e.message).not.toContain(prefix);
       expect(e.torusMessage).not.toContain(prefix);
       expect(e.torusMessage).toContain('[redacted]');
-    } finally {
-      await new Promise<void>((resolve) => echo.close(() => resolve()));
-    }
+    });
   });
 
   it("regression: undici's 'invalid header value' error, which quotes the request token, is scrubbed from the cause", async () => {
@@ -494,7 +498,7 @@ describe('SessionClient: a timeout or a 429 still gets its backoff retry', () =>
 
 describe('SessionClient: TOTP errors and logs never carry the API key or the code', () => {
   it('a refusal that echoes the API key and the code it was sent', async () => {
-    const echo = createServer((req, res) => {
+    const handler: RequestListener = (req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       req.on('end', () => {
@@ -502,14 +506,10 @@ describe('SessionClient: TOTP errors and logs never carry the API key or the cod
         res.writeHead(401, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ status: 'error', message: `TOTP ${sent.TOTP} is wrong for ${sent.API_KEY}` }));
       });
-    });
-    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-    const { port } = echo.address() as { port: number };
-    try {
+    };
+    await withLoopbackServer(handler, async (url) => {
       const code = totpCode(TOTP_SECRET, T0);
-      const e = await failure(() =>
-        client().generateWithTotp({ totpBaseUrl: `http://127.0.0.1:${port}`, apiKey: creds.apiKey, totpSecret: TOTP_SECRET, now: T0 }),
-      );
+      const e = await failure(() => client().generateWithTotp({ totpBaseUrl: url, apiKey: creds.apiKey, totpSecret: TOTP_SECRET, now: T0 }));
       expect(e.kind).toBe('rejected');
       expect(e.needsSignIn).toBe(false);
       expect(e.message).toContain('refused the TOTP login (HTTP 401)');
@@ -517,9 +517,7 @@ describe('SessionClient: TOTP errors and logs never carry the API key or the cod
       expect(e.message).not.toContain(code);
       expect(e.message).not.toContain(creds.apiKey);
       expect(logLines.length).toBeGreaterThan(0);
-    } finally {
-      await new Promise<void>((resolve) => echo.close(() => resolve()));
-    }
+    });
   });
 });
 
@@ -623,19 +621,15 @@ describe('which credential a refusal blames', () => {
     ['request-token expired; check your API key', true],
     ['Unauthorized', true],
   ])('Torus says "%s" → sign in again: %s', async (torusMessage, needsSignIn) => {
-    const echo = createServer((_req, res) => {
+    const handler: RequestListener = (_req, res) => {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'error', message: torusMessage }));
-    });
-    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-    const { port } = echo.address() as { port: number };
-    try {
-      const e = await failure(() => client().generate({ baseUrl: `http://127.0.0.1:${port}`, ...creds, requestToken }));
+    };
+    await withLoopbackServer(handler, async (url) => {
+      const e = await failure(() => client().generate({ baseUrl: url, ...creds, requestToken }));
       expect(e.needsSignIn).toBe(needsSignIn);
       expect(e.message).toContain(needsSignIn ? 'Torus refused the request token (HTTP 401)' : 'Torus refused the API key or secret (HTTP 401)');
-    } finally {
-      await new Promise<void>((resolve) => echo.close(() => resolve()));
-    }
+    });
   });
 
   it('a Retry-After of exactly 30 s is still waited for inline; 31 s is scheduled', async () => {
@@ -657,16 +651,14 @@ describe('which credential a refusal blames', () => {
 });
 
 describe('SessionClient: what each server failure says, and what it keeps', () => {
-  async function withStatus(status: number, headers: Record<string, string> = {}): Promise<{ url: string; close: () => Promise<void>; hits: () => number }> {
+  function failingWith(status: number, headers: Record<string, string> = {}): { handler: RequestListener; hits: () => number } {
     let hits = 0;
-    const server = createServer((_req, res) => {
+    const handler: RequestListener = (_req, res) => {
       hits++;
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify({ status: 'error', message: `failure ${status}` }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
-    return { url: `http://127.0.0.1:${port}`, hits: () => hits, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    };
+    return { handler, hits: () => hits };
   }
 
   it("a 429 and a 503 say what happened and what to do, and keep Torus's words", async () => {
@@ -684,16 +676,14 @@ describe('SessionClient: what each server failure says, and what it keeps', () =
   });
 
   it('a 500 is a server error too, retried with our backoff; its Retry-After (meant for 429 and 503 only) is not followed', async () => {
-    const server = await withStatus(500, { 'retry-after': '2' });
-    try {
-      const e = await failure(() => client().generate({ baseUrl: server.url, ...creds, requestToken }));
+    const server = failingWith(500, { 'retry-after': '2' });
+    await withLoopbackServer(server.handler, async (url) => {
+      const e = await failure(() => client().generate({ baseUrl: url, ...creds, requestToken }));
       expect(e).toMatchObject({ kind: 'server-error', status: 500 });
       expect(e.retryAfterSeconds).toBeUndefined();
       expect(server.hits()).toBe(3);
       expect(sleep.delays).toEqual([375, 750]);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('the debug log names each call, its status and each failed attempt (and nothing secret)', async () => {
