@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-output/**', '.stryker-tmp/**', 'renderer/**/*.svelte'] },
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-output/**', '.stryker-tmp*/**', 'renderer/**/*.svelte'] },
   ...tseslint.configs.recommended,
   {
     rules: {

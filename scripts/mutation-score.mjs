@@ -9,13 +9,47 @@
  * compile, and those marked equivalent in the source (`// Stryker disable … : reason`), are
  * left out.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPORT = join(root, 'test-output', 'mutation', 'mutation.json');
+export const PARTS_DIR = join(root, 'test-output', 'mutation', 'parts');
 export const GOALS = { coreFile: 85, overall: 90 };
+
+/**
+ * The whole run in parts that can run side by side (`npm run mutation -- --part NAME`): each
+ * part mutates its own files and writes test-output/mutation/parts/NAME/mutation.json;
+ * `npm run mutation -- --merge` scores them together. Together they are exactly the `mutate`
+ * globs of stryker.config.mjs (test/mutation-setup.test.ts checks that).
+ */
+export const PARTS = {
+  domain: ['main/core/domain/**/*.ts'],
+  // The refresh path: the two files with the most mutants and the slowest tests to reach them.
+  refresh: ['main/core/infra/session-client.ts', 'main/core/use-cases/tokens.ts'],
+  'use-cases': ['main/core/use-cases/**/*.ts', '!main/core/use-cases/tokens.ts'],
+  infra: ['main/core/infra/**/*.ts', '!main/core/infra/session-client.ts', 'main/core/*.ts'],
+  cli: ['main/cli/**/*.ts'],
+};
+
+/** The parts' reports found on disk, oldest first: { part, path, report }. */
+export function partReports(dir = PARTS_DIR) {
+  if (!existsSync(dir)) return [];
+  return Object.keys(PARTS)
+    .map((part) => ({ part, path: join(dir, part, 'mutation.json') }))
+    .filter(({ path }) => existsSync(path))
+    .map(({ part, path }) => ({ part, path, mtimeMs: statSync(path).mtimeMs, report: JSON.parse(readFileSync(path, 'utf8')) }))
+    .sort((a, b) => a.mtimeMs - b.mtimeMs)
+    .map(({ part, path, report }) => ({ part, path, report }));
+}
+
+/** One report from several: every file's mutants from the last report (in the order given) that has the file. */
+export function mergeReports(reports) {
+  const files = {};
+  for (const report of reports) Object.assign(files, report.files);
+  return { files };
+}
 
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { posix } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createVitest } from 'vitest/node';
 import strykerConfig from '../stryker.config.mjs';
-import { scores, shortfalls } from '../scripts/mutation-score.mjs';
+import { PARTS, mergeReports, scores, shortfalls } from '../scripts/mutation-score.mjs';
 import { repoRoot } from './helpers/cli-runner.js';
 
 /**
@@ -91,6 +92,38 @@ describe('mutation testing setup', () => {
     expect(result.overall).toEqual({ detected: 4, undetected: 2, score: (100 * 4) / 6 });
     // Goals: 85 % for every core file, 90 % overall; a CLI file counts only towards the whole.
     expect(shortfalls(result)).toEqual(['main/core/a.ts: 75.0 % (goal 85 % for every core file)', 'overall: 66.7 % (goal 90 %)']);
+  });
+
+  it('the parts that run side by side are, together, exactly what a full run mutates, each file once', () => {
+    const sources = (dir: string): string[] =>
+      readdirSync(join(repoRoot, dir), { recursive: true, encoding: 'utf8' })
+        .filter((name) => name.endsWith('.ts'))
+        .map((name) => posix.join(dir, name.split('\\').join('/')));
+    const all = [...sources('main/core'), ...sources('main/cli')].sort();
+    // The glob forms the configuration uses: dir/**/*.ts, dir/*.ts, a file, and !exclusions.
+    const matches = (glob: string, file: string) =>
+      glob.endsWith('/**/*.ts')
+        ? file.startsWith(glob.slice(0, -'**/*.ts'.length))
+        : glob.endsWith('/*.ts')
+          ? posix.dirname(file) === glob.slice(0, -'/*.ts'.length)
+          : file === glob;
+    const select = (globs: string[]) =>
+      all.filter((file) => globs.some((g) => !g.startsWith('!') && matches(g, file)) && !globs.some((g) => g.startsWith('!') && matches(g.slice(1), file)));
+    expect(select(strykerConfig.mutate as string[])).toEqual(all);
+    const byPart = Object.values(PARTS).map(select);
+    expect(byPart.flat().sort()).toEqual(all);
+    expect(byPart.every((files) => files.length > 0)).toBe(true);
+    const workflow = parse(read('.github/workflows/mutation.yml')) as { jobs: { part: { strategy: { matrix: { part: string[] } } } } };
+    expect(workflow.jobs.part.strategy.matrix.part).toEqual(Object.keys(PARTS));
+  });
+
+  it("merging the parts' reports keeps each file's newest result", () => {
+    const report = (status: string, ...files: string[]) => ({ files: Object.fromEntries(files.map((f) => [f, { mutants: [{ status }] }])) });
+    const merged = mergeReports([report('Survived', 'main/core/a.ts', 'main/cli/b.ts'), report('Killed', 'main/core/a.ts')]);
+    expect(scores(merged).files.map((f) => [f.path, f.score])).toEqual([
+      ['main/cli/b.ts', 0],
+      ['main/core/a.ts', 100],
+    ]);
   });
 
   it('runs only when asked: a manual workflow, never in npm test or .ci/run', () => {
