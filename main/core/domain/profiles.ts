@@ -7,6 +7,8 @@ export function slugify(name: string): string {
   const slug = name
     .toLowerCase()
     .normalize('NFKD')
+    // Accents come apart as combining marks: dropped, so "Élan" is "elan", not "e-lan".
+    .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 32);
