@@ -335,3 +335,69 @@ describe('re-arming', () => {
     expect(sim.requestCount('totp')).toBeLessThanOrEqual(11);
   });
 });
+
+describe('timers that fire at the wrong moment', () => {
+  it('a clock set back makes a timer fire early: it waits again for its boundary instead of acting', async () => {
+    const main = await addProfile();
+    await refresh(core, main, 'manual');
+    startMonitor();
+    const boundary = monitor.next(main)!.at; // 05:30 tomorrow: expiring
+    clock.jumpWallClock(-HOUR); // the timer keeps its monotonic deadline: it fires at 04:30 by the wall clock
+    await clock.advanceTo(boundary - HOUR, settle);
+    expect(monitor.fires).toBe(0);
+    expect(ticks).toEqual([]);
+    expect(monitor.next(main)!.at).toBe(boundary);
+    await clock.advanceTo(boundary, settle);
+    expect(monitor.fires).toBe(1);
+    expect(ticks).toEqual([{ at: boundary, profileId: main, status: 'expiring-soon' }]);
+  });
+
+  it('a ready-by timer that fires more than 2 minutes late (the machine slept) reminds no one; a little late still does', async () => {
+    const late = await addProfile({ name: 'Late' });
+    await refresh(core, late, 'manual');
+    startMonitor();
+    await clock.advanceTo(ist(8, 44, 1), settle);
+    expect(profileState(core, late).status).toBe('needs-sign-in');
+    // Asleep through 08:45: the timer runs when the machine wakes, at 08:47:01.
+    clock.current = ist(8, 47, 1) + 1000;
+    await clock.advanceTo(clock.current, settle);
+    expect(reminders).toEqual([]);
+    // The next morning it wakes at 08:46:59, within the 2 minutes: the reminder still makes sense.
+    await clock.advanceTo(ist(8, 44, 2), settle);
+    clock.current = ist(8, 46, 2) + 59_000;
+    await clock.advanceTo(clock.current, settle);
+    expect(reminders.map((r) => [r.event, r.at])).toEqual([['ready-by', ist(8, 46, 2) + 59_000]]);
+  });
+
+  it('a stopped monitor arms nothing, fires nothing and hears no change', async () => {
+    const algo = await addProfile({ mode: 'totp' });
+    await refresh(core, algo, 'manual');
+    startMonitor();
+    expect(monitor.pendingTimers).toBe(1);
+    monitor.stop();
+    expect(monitor.pendingTimers).toBe(0);
+    expect(clock.pending).toBe(0);
+    core.changed(algo);
+    core.changed(null);
+    monitor.rearmAll();
+    expect(monitor.pendingTimers).toBe(0);
+    sim.resetLog();
+    await clock.advanceBy(2 * DAY, settle);
+    expect(sim.requestCount('totp')).toBe(0);
+    expect(ticks).toEqual([]);
+  });
+
+  it('a change to one profile re-arms that profile only; a change to all re-arms every one', async () => {
+    const a = await addProfile({ mode: 'totp' });
+    const b = await addProfile({ mode: 'totp' });
+    await refresh(core, a, 'manual');
+    await refresh(core, b, 'manual');
+    startMonitor();
+    const requested = clock.requested.length;
+    core.changed(a);
+    expect(clock.requested.length).toBe(requested + 1);
+    core.changed(null);
+    expect(clock.requested.length).toBe(requested + 3);
+    expect(monitor.pendingTimers).toBe(2);
+  });
+});
