@@ -10,11 +10,22 @@ import { join } from 'node:path';
  * problem. (test/fs-faults-tmpfs.test.ts does the same on a real full / read-only file system.)
  */
 type Step = 'mkdirSync' | 'openSync' | 'writeSync' | 'fsyncSync' | 'renameSync';
-const fault: { step: Step | null; code: string; match: (path: string) => boolean } = { step: null, code: 'ENOSPC', match: () => true };
+const fault: { step: Step | null; code: string; match: (path: string) => boolean; times: number } = {
+  step: null,
+  code: 'ENOSPC',
+  match: () => true,
+  times: Number.POSITIVE_INFINITY,
+};
 const fds = new Map<number, string>();
+/** Calls of each step on a matching path while a fault is set (failed or not). */
+const calls = new Map<Step, number>();
 
 function maybeFail(step: Step, path: string): void {
-  if (fault.step === step && fault.match(path)) throw Object.assign(new Error(`${fault.code}: injected, ${step} '${path}'`), { code: fault.code, path });
+  if (fault.step !== step || !fault.match(path)) return;
+  calls.set(step, (calls.get(step) ?? 0) + 1);
+  if (fault.times <= 0) return;
+  fault.times--;
+  throw Object.assign(new Error(`${fault.code}: injected, ${step} '${path}'`), { code: fault.code, path });
 }
 
 vi.mock('node:fs', async (importOriginal) => {
@@ -71,6 +82,8 @@ let dir: ReturnType<typeof tempDir>;
 beforeEach(() => {
   dir = tempDir('torus-faults');
   fault.step = null;
+  fault.times = Number.POSITIVE_INFINITY;
+  calls.clear();
 });
 
 afterEach(() => {
@@ -126,4 +139,50 @@ it('a damaged file that cannot be moved aside stays where it is, and the error s
   expect(realFs.readFileSync(path, 'utf8')).toBe('{ not json');
   const error = await rejectionOf(() => store.update((d) => void (d.activeProfileId = null)));
   expect((error as Error).message).toMatch(/permission denied \(EACCES\)/);
+});
+
+describe('a file another process holds open for a moment (Windows: EBUSY, EPERM while it is replaced)', () => {
+  it.each(['EBUSY', 'EPERM', 'EAGAIN'])('%s twice, then free: the write lands on the third try', async (code) => {
+    const store = await SettingsFile.open({ dir: dir.path });
+    Object.assign(fault, { step: 'renameSync', code, match: (p: string) => p.endsWith('config.json'), times: 2 });
+    await store.update((d) => void (d.hookTimeoutSeconds = 42));
+    expect(calls.get('renameSync')).toBe(3);
+    expect(store.read().hookTimeoutSeconds).toBe(42);
+    expect(store.writeProblem).toBeNull();
+  });
+
+  it('still held after 5 tries: the write fails with that code, and the old file stays', async () => {
+    const store = await SettingsFile.open({ dir: dir.path });
+    await store.update((d) => void (d.hookTimeoutSeconds = 11));
+    Object.assign(fault, { step: 'renameSync', code: 'EPERM', match: (p: string) => p.endsWith('config.json') });
+    const error = await rejectionOf(() => store.update((d) => void (d.hookTimeoutSeconds = 42)));
+    expect(calls.get('renameSync')).toBe(5);
+    expect((error as Error).message).toMatch(/\(EPERM\)/);
+    fault.step = null;
+    expect(store.read().hookTimeoutSeconds).toBe(11);
+  });
+
+  it('a full disk is not retried: it will not free itself in milliseconds', async () => {
+    const store = await SettingsFile.open({ dir: dir.path });
+    Object.assign(fault, { step: 'renameSync', code: 'ENOSPC', match: (p: string) => p.endsWith('config.json') });
+    await rejectionOf(() => store.update((d) => void (d.hookTimeoutSeconds = 42)));
+    expect(calls.get('renameSync')).toBe(1);
+  });
+});
+
+describe('temp files left by a write that crashed mid-way', () => {
+  it('are removed by the next write once they are a minute old; a fresh one (a write in progress elsewhere) is left alone', async () => {
+    const store = await SettingsFile.open({ dir: dir.path });
+    const old = join(dir.path, '.config.json.4242.deadbeef.tmp');
+    const fresh = join(dir.path, '.config.json.4343.cafebabe.tmp');
+    const unrelated = join(dir.path, '.other.json.4242.deadbeef.tmp');
+    for (const path of [old, fresh, unrelated]) realFs.writeFileSync(path, '{}');
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    realFs.utimesSync(old, twoMinutesAgo, twoMinutesAgo);
+    realFs.utimesSync(unrelated, twoMinutesAgo, twoMinutesAgo);
+    await store.update((d) => void (d.hookTimeoutSeconds = 12));
+    expect(realFs.existsSync(old)).toBe(false);
+    expect(realFs.existsSync(fresh)).toBe(true);
+    expect(realFs.existsSync(unrelated)).toBe(true);
+  });
 });
