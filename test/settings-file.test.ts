@@ -407,3 +407,85 @@ describe('changes written by another process', () => {
     expect(heard).toBe(1);
   });
 });
+
+describe('update, at its edges', () => {
+  it('a change that breaks a rule is refused with the rule, and nothing is written', async () => {
+    const store = await open();
+    await store.update((d) => void (d.hookTimeoutSeconds = 20));
+    const before = readFileSync(file, 'utf8');
+    const error = await rejectionOf(() => store.update((d) => void (d.hookTimeoutSeconds = 0)));
+    expect(error).toMatchObject({ kind: 'invalid-input', message: expect.stringMatching(/^That setting is not valid: hookTimeoutSeconds .+\.$/) });
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('a change that throws aborts it: nothing is written, the lock is released, and the error is the caller’s own', async () => {
+    const store = await open();
+    await store.update((d) => void (d.hookTimeoutSeconds = 20));
+    const before = readFileSync(file, 'utf8');
+    const own = new Error('changed my mind');
+    expect(
+      await rejectionOf(() =>
+        store.update((d) => {
+          d.hookTimeoutSeconds = 30;
+          throw own;
+        }),
+      ),
+    ).toBe(own);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(readdirSync(dir.path).filter((n) => n.endsWith('.lock'))).toEqual([]);
+    await store.update((d) => void (d.hookTimeoutSeconds = 31)); // not blocked by a lock left behind
+    expect(store.read().hookTimeoutSeconds).toBe(31);
+  });
+
+  it('the file is pretty-printed JSON ending in a newline (readable, diffable by hand)', async () => {
+    const store = await open();
+    const written = await store.update((d) => void (d.hookTimeoutSeconds = 21));
+    expect(readFileSync(file, 'utf8')).toBe(`${JSON.stringify(written, null, 2)}\n`);
+  });
+
+  it('what update returns is the new settings, frozen', async () => {
+    const store = await open();
+    const written = await store.update((d) => void (d.hookTimeoutSeconds = 22));
+    expect(written.hookTimeoutSeconds).toBe(22);
+    expect(Object.isFrozen(written)).toBe(true);
+    expect(Object.isFrozen(written.refresh)).toBe(true);
+  });
+
+  it('a listener that unsubscribes hears nothing more', async () => {
+    const store = await open();
+    let heard = 0;
+    const stop = store.onChange(() => heard++);
+    await store.update((d) => void (d.hookTimeoutSeconds = 23));
+    stop();
+    await store.update((d) => void (d.hookTimeoutSeconds = 24));
+    expect(heard).toBe(1);
+  });
+});
+
+describe('watching for other processes, at its edges', () => {
+  it('a burst of writes is one notice after the writes settle; other files in the folder are ignored', async () => {
+    const app = await open();
+    const cli = await open();
+    await cli.update((d) => void (d.hookTimeoutSeconds = 1)); // the file exists before watching
+    let changes = 0;
+    // Half a second of quiet ends a burst: the writes below follow each other within milliseconds.
+    const stop = app.onExternalChange(() => changes++, 500);
+    try {
+      writeFileSync(join(dir.path, 'notes.txt'), 'not the settings');
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(changes).toBe(0);
+      for (let n = 2; n <= 5; n++) await cli.update((d) => void (d.hookTimeoutSeconds = n));
+      await vi.waitFor(() => expect(changes).toBe(1), { timeout: 5000 });
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(changes).toBe(1);
+    } finally {
+      stop();
+    }
+  });
+
+  it('a folder that cannot be watched (not created yet) gives a watcher that does nothing, not an error', async () => {
+    const store = await SettingsFile.open({ dir: join(dir.path, 'not-yet') });
+    const stop = store.onExternalChange(() => undefined);
+    expect(() => stop()).not.toThrow();
+  });
+});
