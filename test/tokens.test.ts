@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { createCore, type Core } from '../main/core/use-cases/core.js';
-import { lookupToken, profileState, refresh, usableToken, type RefreshOutcome } from '../main/core/use-cases/tokens.js';
+import { lookupToken, profileState, refresh, refusedEarlier, usableToken, verifyToken, type RefreshOutcome } from '../main/core/use-cases/tokens.js';
 import { acceptRequestToken } from '../main/core/use-cases/sign-in.js';
 import { saveCredentials } from '../main/core/use-cases/credentials.js';
 import { forgetProfile, updateProfile } from '../main/core/use-cases/profiles.js';
@@ -760,5 +760,122 @@ describe('regressions: failures around a refresh never lose or orphan a token', 
     };
     await vi.waitFor(() => expect(alive()).toBe(false), { timeout: 2_000 });
     expect((await core.vault.getToken(id))?.token).toBe(outcome.token);
+  });
+});
+
+describe('another process refreshed while this one waited on the lock', () => {
+  /** A clock that moves only when the test moves it, so "15 s before" is exact. */
+  let still: Core;
+  beforeEach(async () => {
+    still = await createCore({ configDir: dir.path, now: () => clock, http: { sleep: sleep.sleep, random: () => 0.5 }, policy: { trustLoopback: true } });
+  });
+
+  /** Another process holds the refresh lock for a moment and stores a token issued at `issuedAt`. */
+  async function otherProcessRefreshes(issuedAt: number): Promise<{ release: () => void; token: string }> {
+    const lock = lockPath(dir.path, `refresh-${id}`);
+    const holder = spawn(
+      process.execPath,
+      ['-e', `setTimeout(() => require('node:fs').rmSync(${JSON.stringify(lock)}, { force: true }), 400); setTimeout(() => {}, 5000)`],
+      {
+        stdio: 'ignore',
+      },
+    );
+    writeFileSync(lock, JSON.stringify({ pid: holder.pid, host: hostname(), at: Date.now(), boundMs: 60_000, token: 'other' }));
+    const token = `token-from-the-other-process-${issuedAt}`;
+    const meta = {
+      issuedAt,
+      expiresAt: issuedAt + 8 * HOUR,
+      expirySource: 'jwt' as const,
+      jwtExpiresAt: issuedAt + 8 * HOUR,
+      source: 'request-token' as const,
+      fingerprint: fingerprint(token),
+      exportRetracted: false,
+    };
+    await still.vault.setToken(id, token, meta);
+    await still.settings.update((d) => void (d.tokens[id] = meta));
+    return { release: () => holder.kill('SIGKILL'), token };
+  }
+
+  it('a token it got up to 15 s before this refresh began is shared: no call, no warning, the wait as latency', async () => {
+    const other = await otherProcessRefreshes(clock - 15_000);
+    try {
+      const running = refresh(still, id, 'manual');
+      clock += 250; // the wait for the lock
+      const outcome = await running;
+      expect(outcome).toMatchObject({ token: other.token, shared: true, attempts: 0, latencyMs: 250, warnings: [], exportErrors: [] });
+      expect(sim.requestCount('generate')).toBe(0);
+    } finally {
+      other.release();
+    }
+  });
+
+  it('one a moment older than that is not: this refresh calls Torus itself', async () => {
+    const other = await otherProcessRefreshes(clock - 15_001);
+    try {
+      const outcome = await refresh(still, id, 'manual');
+      expect(outcome.shared).toBe(false);
+      expect(outcome.token).not.toBe(other.token);
+      expect(sim.requestCount('generate')).toBe(1);
+    } finally {
+      other.release();
+    }
+  });
+});
+
+describe('messages and records at their limits', () => {
+  it("a refusal remembered from before is told in one line: Torus's first sentence, whitespace tidied", () => {
+    const refusal = { credentialSet: '0123456789abcdef', at: 1, message: 'Invalid\n\n   API   key.  Contact support.', needsSignIn: false };
+    expect(refusedEarlier(profile('main', { name: 'Main' }), refusal).message).toBe(
+      'Torus refused these credentials for "Main" earlier (Invalid API key). They are not sent again until you change them (Settings in the app, or "torus-token login").',
+    );
+  });
+
+  it('a profile removed while Torus answers: the refresh says the new token was discarded', async () => {
+    const removing = await createCore({
+      configDir: dir.path,
+      now: () => (clock += 5),
+      http: {
+        sleep: sleep.sleep,
+        // Real HTTP to the simulator; the profile goes just as the request leaves.
+        fetchImpl: async (url, init) => {
+          await core.settings.update((d) => removeProfile(d, id));
+          return fetch(url, init);
+        },
+      },
+      policy: { trustLoopback: true },
+    });
+    const error = (await rejectionOf(() => refresh(removing, id, 'manual'))) as TorusError;
+    expect(error).toMatchObject({ kind: 'cancelled', message: `Profile "${id}" was removed during the refresh; the new token was discarded.` });
+    expect(sim.requestCount('generate')).toBe(1);
+    expect(await core.vault.getToken(id)).toBeNull();
+  });
+
+  it('an export failure with a very long message is still recorded (shortened), and the refresh has no warning', async () => {
+    const deep = join(dir.path, 'missing', 'x'.repeat(700), 'token.txt');
+    await updateProfile(core, id, { exportFilePath: deep }, approveAll, core.policy);
+    const outcome = await refresh(core, id, 'manual');
+    expect(outcome.exportErrors).toHaveLength(1);
+    expect(outcome.exportErrors[0]!.message.length).toBeGreaterThan(600);
+    expect(outcome.warnings).toEqual([]);
+    const issue = settings().exportIssues[id]!;
+    expect(issue.message).toBe(outcome.exportErrors[0]!.message.slice(0, 600));
+    expect(settings().history[id]!.at(-1)!.message).toBe(`Refreshed, but the export failed: ${outcome.exportErrors[0]!.message}`.slice(0, 600));
+  });
+});
+
+describe('verify', () => {
+  it('without a stored token there is nothing to ask Torus about', async () => {
+    const error = (await rejectionOf(() => verifyToken(core, id))) as TorusError;
+    expect(error).toMatchObject({ kind: 'not-configured', message: `No access token for "${id}" yet. Refresh to get one.` });
+  });
+
+  it("waits for Torus the profile's timeout, or the caller's", async () => {
+    await refresh(core, id, 'manual');
+    sim.setFault('hang', { routes: ['status'] });
+    await core.settings.update((d) => void (d.refresh.timeoutSeconds = 1));
+    const bySetting = await verifyToken(core, id);
+    expect(bySetting).toEqual({ status: 'unknown', message: expect.stringMatching(/^Torus did not answer within 1 s\./) });
+    const byCaller = await verifyToken(core, id, { timeoutMs: 2_000 });
+    expect(byCaller).toEqual({ status: 'unknown', message: expect.stringMatching(/^Torus did not answer within 2 s\./) });
   });
 });
