@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { createServer, type RequestListener } from 'node:http';
+import { getEventListeners } from 'node:events';
 import {
   SessionClient,
   MAX_BODY_BYTES,
@@ -710,5 +711,211 @@ describe('defaultSleep: the real wait between attempts', () => {
     const finished = new AbortController();
     await defaultSleep(1, finished.signal);
     finished.abort(); // after the wait ended: nothing left listening, nothing thrown
+  });
+});
+
+describe('SessionClient at the edges of what Torus may answer', () => {
+  /** A stand-in that answers each request with the next of `replies` (the last one repeats). */
+  function replying(...replies: Array<{ status: number; body?: string; headers?: Record<string, string> } | 'reset'>) {
+    let hits = 0;
+    const handler: RequestListener = (req, res) => {
+      const reply = replies[Math.min(hits, replies.length - 1)]!;
+      hits++;
+      if (reply === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+      res.end(reply.body ?? '');
+    };
+    return { handler, hits: () => hits };
+  }
+  const tokenBody = JSON.stringify({ status: 'success', AccessToken: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0In0.c2lnbmF0dXJl' });
+
+  it('201 Created with a token is a success like 200', async () => {
+    const server = replying({ status: 201, body: tokenBody });
+    await withLoopbackServer(server.handler, async (url) => {
+      const result = await client().generate({ baseUrl: url, ...creds, requestToken });
+      expect(result).toEqual({ accessToken: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0In0.c2lnbmF0dXJl', attempts: 1 });
+    });
+  });
+
+  it.each([
+    [299, 'Torus answered with HTTP 299, which was not expected.'],
+    [300, 'Torus answered with a redirect (HTTP 300), which it should not.'],
+    [399, 'Torus answered with a redirect (HTTP 399), which it should not.'],
+  ])('HTTP %i: %s', async (status, start) => {
+    const server = replying({ status, body: '{}' });
+    await withLoopbackServer(server.handler, async (url) => {
+      const e = await failure(() => client().generate({ baseUrl: url, ...creds, requestToken }));
+      expect(e).toMatchObject({ kind: 'invalid-response', status });
+      expect(e.message.startsWith(start)).toBe(true);
+      expect(server.hits()).toBe(1);
+    });
+  });
+
+  it('a server error without a readable message says so in our words only', async () => {
+    const server = replying({ status: 502, body: '<html>Bad gateway</html>', headers: { 'content-type': 'text/html' } });
+    await withLoopbackServer(server.handler, async (url) => {
+      const e = await failure(() => client().generate({ baseUrl: url, ...creds, requestToken }));
+      expect(e.message).toBe("Torus had a server error (HTTP 502). This is on Torus's side. Try again in a few minutes.");
+      expect(e.torusMessage).toBeUndefined();
+    });
+  });
+
+  it('a Retry-After of exactly 30 s is waited out here; 31 s is left to the schedule, with the time to try again', async () => {
+    const inline = replying({ status: 429, body: '{}', headers: { 'retry-after': '30' } });
+    await withLoopbackServer(inline.handler, async (url) => {
+      const e = await failure(() => client().generate({ baseUrl: url, ...creds, requestToken }));
+      expect(inline.hits()).toBe(3);
+      expect(sleep.delays).toEqual([30_000, 30_000]);
+      expect(e.message).toBe('Torus is limiting requests (HTTP 429). Wait a minute and try again.');
+      expect(e.retryAfterSeconds).toBe(30);
+      expect(e.retryAt).toBeUndefined();
+    });
+    sleep.delays.length = 0;
+    const later = replying({ status: 429, body: '{}', headers: { 'retry-after': '31' } });
+    await withLoopbackServer(later.handler, async (url) => {
+      const e = await failure(() => client({ now: () => T0 }).generate({ baseUrl: url, ...creds, requestToken }));
+      expect(later.hits()).toBe(1);
+      expect(sleep.delays).toEqual([]);
+      expect(e.message).toBe('Torus is limiting requests (HTTP 429). Torus asks to wait 31 s.');
+      expect(e.retryAt).toBe(T0 + 31_000);
+    });
+  });
+
+  it('a refusal after a connection that broke before any answer does not claim the request token may have been used', async () => {
+    const server = replying('reset', { status: 401, body: JSON.stringify({ message: 'Invalid request token' }) });
+    await withLoopbackServer(server.handler, async (url) => {
+      const e = await failure(() => client().generate({ baseUrl: url, ...creds, requestToken }));
+      expect(server.hits()).toBe(2);
+      expect(e.kind).toBe('rejected');
+      expect(e.message).not.toContain('may already have used');
+    });
+  });
+
+  it('a refusal after a timed-out attempt keeps its status, Torus words and the sign-in need', async () => {
+    let hits = 0;
+    const handler: RequestListener = (_req, res) => {
+      hits++;
+      if (hits === 1) return; // never answers: the attempt times out
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Request token expired' }));
+    };
+    await withLoopbackServer(handler, async (url) => {
+      const e = await failure(() => client({ timeoutMs: 300 }).generate({ baseUrl: url, ...creds, requestToken }));
+      expect(e).toMatchObject({ kind: 'rejected', status: 401, torusMessage: 'Request token expired', needsSignIn: true });
+      expect(e.message).toContain('Torus may already have used the request token then.');
+    });
+  });
+
+  it('"requestToken" written as one word still puts the blame on the request token, not the key', async () => {
+    const server = replying({ status: 401, body: JSON.stringify({ message: 'Invalid requestToken for this api key' }) });
+    await withLoopbackServer(server.handler, async (url) => {
+      const e = await failure(() => client().generate({ baseUrl: url, ...creds, requestToken }));
+      expect(e.needsSignIn).toBe(true);
+      expect(e.message).toMatch(/^Torus refused the request token \(HTTP 401\)/);
+    });
+  });
+});
+
+describe('SessionClient.verify', () => {
+  const verifyWith = (reply: { status: number; body?: string }) =>
+    new Promise<Awaited<ReturnType<SessionClient['verify']>>>((resolve, reject) => {
+      const handler: RequestListener = (_req, res) => {
+        res.writeHead(reply.status, { 'content-type': 'application/json' });
+        res.end(reply.body ?? '{}');
+      };
+      withLoopbackServer(handler, async (url) => resolve(await client().verify(url, 'the-access-token-value'))).catch(reject);
+    });
+
+  it('any 2xx means Torus accepts the token', async () => {
+    expect(await verifyWith({ status: 204 })).toEqual({ status: 'valid' });
+    expect(await verifyWith({ status: 299 })).toEqual({ status: 'valid' });
+  });
+
+  it('401 is a refused token; a redirect or a 5xx leaves it unknown', async () => {
+    expect(await verifyWith({ status: 401 })).toEqual({
+      status: 'rejected',
+      message: 'Torus no longer accepts this access token (HTTP 401). Refresh to get a new one.',
+    });
+    expect(await verifyWith({ status: 300 })).toMatchObject({
+      status: 'unknown',
+      message: expect.stringMatching(/^Torus answered with a redirect \(HTTP 300\)/),
+    });
+  });
+
+  it('an access token Torus echoes back is blanked out of the answer', async () => {
+    const result = await verifyWith({ status: 500, body: JSON.stringify({ message: 'bad token the-access-token-value' }) });
+    expect(result.status).toBe('unknown');
+    expect(JSON.stringify(result)).not.toContain('the-access-token-value');
+    expect(JSON.stringify(result)).toContain('bad token [redacted]');
+  });
+});
+
+describe('SessionClient with a fetch that rejects with its own AbortError (not the reason given)', () => {
+  const abortingFetch: typeof fetch = (_url, init) =>
+    new Promise((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(new DOMException('This operation was aborted', 'AbortError'))));
+
+  it('a timeout is still reported as a timeout', async () => {
+    const e = await failure(() =>
+      client({ fetchImpl: abortingFetch, timeoutMs: 1_000, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }).generate({
+        baseUrl: sim.url,
+        ...creds,
+        requestToken,
+      }),
+    );
+    expect(e).toMatchObject({ kind: 'timeout', message: 'Torus did not answer within 1 s. Check your connection and try again.' });
+  });
+
+  it('a cancel is still reported as cancelled', async () => {
+    const controller = new AbortController();
+    const running = client({ fetchImpl: abortingFetch }).generate({ baseUrl: sim.url, ...creds, requestToken }, controller.signal);
+    controller.abort();
+    expect(await failure(() => running)).toMatchObject({ kind: 'cancelled' });
+  });
+});
+
+describe('parseRetryAfter reads only the forms HTTP allows', () => {
+  it.each(['120abc', '-500', '2026-12-01', '2026-12-01T10:00:00Z', '1e3'])('%j is not a Retry-After value: ignored', (value) => {
+    expect(parseRetryAfter(value, T0)).toBeUndefined();
+  });
+});
+
+describe('scrubbedCause: what --debug may show of an underlying error', () => {
+  it('a secret is removed also in its trimmed form (undici quotes header values trimmed)', () => {
+    const copy = scrubbedCause(new Error('Headers.append: "abc123" is an invalid header value'), ['  abc123\n'])!;
+    expect(copy.message).toBe('Headers.append: "[redacted]" is an invalid header value');
+  });
+
+  it('keeps the errno-style fields of the right types only', () => {
+    const error = Object.assign(new Error('x'), { code: { weird: true }, errno: 'nope', syscall: 42 });
+    const copy = scrubbedCause(error, []) as Error & Record<string, unknown>;
+    expect('code' in copy || 'errno' in copy || 'syscall' in copy).toBe(false);
+    const numeric = scrubbedCause(Object.assign(new Error('x'), { code: -3008, errno: -3008, syscall: 'getaddrinfo' }), []) as Error & Record<string, unknown>;
+    expect([numeric.code, numeric.errno, numeric.syscall]).toEqual([-3008, -3008, 'getaddrinfo']);
+  });
+
+  it('follows the cause chain four levels deep at most, and drops a cause that is not an error', () => {
+    let chain: Error = new Error('level 6');
+    for (let level = 5; level >= 1; level--) chain = new Error(`level ${level}`, { cause: chain });
+    const messages: string[] = [];
+    for (let e: unknown = scrubbedCause(chain, []); e instanceof Error; e = e.cause) messages.push(e.message);
+    expect(messages).toEqual(['level 1', 'level 2', 'level 3', 'level 4']);
+    expect('cause' in scrubbedCause(new Error('x', { cause: 'a string' }), [])!).toBe(false);
+  });
+});
+
+describe('defaultSleep leaves nothing listening', () => {
+  it('neither after the wait ends nor after a cancel', async () => {
+    const finished = new AbortController();
+    await defaultSleep(1, finished.signal);
+    expect(getEventListeners(finished.signal, 'abort')).toHaveLength(0);
+    const cancelled = new AbortController();
+    const waiting = defaultSleep(60_000, cancelled.signal);
+    expect(getEventListeners(cancelled.signal, 'abort')).toHaveLength(1);
+    cancelled.abort();
+    await waiting.catch(() => undefined);
+    expect(getEventListeners(cancelled.signal, 'abort')).toHaveLength(0);
   });
 });

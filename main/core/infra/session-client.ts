@@ -416,14 +416,10 @@ export function scrubbedCause(error: unknown, secrets: readonly string[], depth 
   return copy;
 }
 
-/** parseAccessTokenBody may quote Torus's message, which may echo a credential: scrub it. */
+/** parseAccessTokenBody's errors (a kind and a message) may quote Torus's message, which may echo a credential: scrub it. */
 function redactedError(error: unknown, secrets: string[]): unknown {
   if (!(error instanceof TorusError)) return error;
-  const torusMessage = error.torusMessage === undefined ? undefined : redact(error.torusMessage, secrets);
-  return new TorusError(error.kind, redact(error.message, secrets), {
-    ...(error.status === undefined ? {} : { status: error.status }),
-    ...(torusMessage === undefined ? {} : { torusMessage }),
-  });
+  return new TorusError(error.kind, redact(error.message, secrets));
 }
 
 /** "10 min", "2 h", "45 s". */
