@@ -416,10 +416,15 @@ export function scrubbedCause(error: unknown, secrets: readonly string[], depth 
   return copy;
 }
 
-/** parseAccessTokenBody's errors (a kind and a message) may quote Torus's message, which may echo a credential: scrub it. */
+/** parseAccessTokenBody's errors (a kind, a message, perhaps Torus's words) may echo a credential: scrub them. */
 function redactedError(error: unknown, secrets: string[]): unknown {
   if (!(error instanceof TorusError)) return error;
-  return new TorusError(error.kind, redact(error.message, secrets));
+  // Stryker disable next-line ConditionalExpression: { torusMessage: undefined } reads the same as {}
+  return new TorusError(
+    error.kind,
+    redact(error.message, secrets),
+    error.torusMessage === undefined ? {} : { torusMessage: redact(error.torusMessage, secrets) },
+  );
 }
 
 /** "10 min", "2 h", "45 s". */
