@@ -419,7 +419,6 @@ export function scrubbedCause(error: unknown, secrets: readonly string[], depth 
 /** parseAccessTokenBody's errors (a kind, a message, perhaps Torus's words) may echo a credential: scrub them. */
 function redactedError(error: unknown, secrets: string[]): unknown {
   if (!(error instanceof TorusError)) return error;
-  // Stryker disable next-line ConditionalExpression: { torusMessage: undefined } reads the same as {}
   return new TorusError(
     error.kind,
     redact(error.message, secrets),
