@@ -919,3 +919,40 @@ describe('defaultSleep leaves nothing listening', () => {
     expect(getEventListeners(cancelled.signal, 'abort')).toHaveLength(0);
   });
 });
+
+describe('SessionClient: the last few edges', () => {
+  it('a TOTP code with 3 s or more left is sent now; with less, the next window is awaited', async () => {
+    const at = (ms: number) => () => ms;
+    await client().generateWithTotp({ totpBaseUrl: sim.url, apiKey: creds.apiKey, totpSecret: TOTP_SECRET, clock: at(T0 + 30_000 - TOTP_MIN_VALIDITY_MS) });
+    expect(sleep.delays).toEqual([]);
+    await client().generateWithTotp({ totpBaseUrl: sim.url, apiKey: creds.apiKey, totpSecret: TOTP_SECRET, clock: at(T0 + 30_000 - TOTP_MIN_VALIDITY_MS + 1) });
+    expect(sleep.delays).toEqual([TOTP_MIN_VALIDITY_MS - 1]);
+    // A fixed instant (tests, replays) is used as it is, however close to the window's end.
+    await client().generateWithTotp({ totpBaseUrl: sim.url, apiKey: creds.apiKey, totpSecret: TOTP_SECRET, now: T0 + 29_999 });
+    expect(sleep.delays).toEqual([TOTP_MIN_VALIDITY_MS - 1]);
+  });
+
+  it('an answer that declares more than 1 MiB is refused before it is read', async () => {
+    const handler: RequestListener = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) });
+      res.write('{"AccessToken":"'); // the rest never comes: the client must not wait for it
+    };
+    await withLoopbackServer(handler, async (url) => {
+      const e = await failure(() => client().generate({ baseUrl: url, ...creds, requestToken }));
+      expect(e.kind).toBe('invalid-response');
+      expect(e.message).toMatch(/^Torus sent a response larger than 1 MiB/);
+    });
+  });
+
+  it('a client allowed no attempt calls nobody and says Torus could not be reached', async () => {
+    const e = await failure(() => client({ retry: { attempts: 0, baseDelayMs: 1, maxDelayMs: 1 } }).generate({ baseUrl: sim.url, ...creds, requestToken }));
+    expect(e).toMatchObject({ kind: 'network', message: 'Could not reach Torus.' });
+    expect(sim.requestCount('generate')).toBe(0);
+  });
+
+  it('an underlying error without a stack is shown as "Name: message", scrubbed', () => {
+    const error = new TypeError('bad value abc123');
+    delete (error as { stack?: string }).stack;
+    expect(scrubbedCause(error, ['abc123'])!.stack).toBe('TypeError: bad value [redacted]');
+  });
+});

@@ -130,6 +130,7 @@ async function readCapped(response: Response, signal: AbortSignal): Promise<stri
     await response.body?.cancel().catch(() => undefined);
     throw tooLarge();
   }
+  // Stryker disable next-line StringLiteral: no body reads like any non-JSON text to every caller ("not JSON", no Torus message)
   if (!response.body) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -344,6 +345,7 @@ export class SessionClient {
     try {
       // Redacted before it is shortened, so an echoed secret is never cut in half.
       torusMessage = torusMessageOf(parseJsonLenient(response.text), request.secrets);
+      // Stryker disable next-line BlockStatement: torusMessage is still undefined when parsing threw
     } catch {
       torusMessage = undefined;
     }
@@ -400,6 +402,7 @@ export class SessionClient {
 export function scrubbedCause(error: unknown, secrets: readonly string[], depth = 0): Error | undefined {
   if (!(error instanceof Error)) return undefined;
   // undici quotes header values after trimming them: scrub the trimmed forms too.
+  // Stryker disable next-line ConditionalExpression: adding the trimmed forms again at a deeper level only repeats them
   if (depth === 0) secrets = [...secrets, ...secrets.map((s) => s.trim())];
   const copy = new Error(redact(error.message, secrets));
   copy.name = error.name;

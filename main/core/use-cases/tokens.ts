@@ -242,6 +242,7 @@ async function refreshUnderLock(core: Core, profileId: string, reason: RefreshRe
   } catch (error) {
     const e = toTorusError(error);
     const refused: Refusal | undefined =
+      // Stryker disable next-line MethodExpression: a refusal's message is under 600 characters today (Torus's words are capped at 300); the cap keeps the settings valid if that changes
       e.kind === 'rejected' ? { credentialSet: setId, at: core.now(), message: e.message.slice(0, 600), needsSignIn: e.needsSignIn } : undefined;
     await record(core, profileId, failedAttempt(core, reason, e, started), refused ? { refusal: refused } : {});
     throw e;
