@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { EXIT } from '../main/core/errors.js';
+import { wallClock } from '../main/core/domain/expiry.js';
 import { Vault } from '../main/core/infra/keychain.js';
 import { closedLoopbackUrl, distinctiveCredentials, expireStoredToken, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
 import { ensureBuilt, runCli, type CliRun } from './helpers/cli-runner.js';
@@ -60,6 +61,12 @@ beforeEach(() => {
   sim.resetLog();
   return () => config.remove();
 });
+
+/** The daily cutoff (HH:MM, Asia/Kolkata as by default) twelve hours from now. */
+function cutoffHalfADayAway(): string {
+  const { hour, minute } = wallClock(Date.now() + 12 * 3600_000, 'Asia/Kolkata');
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
 
 function freshRequestToken(): string {
   const requestToken = sim.issueRequestToken();
@@ -127,6 +134,8 @@ describe('torus-token CLI, end to end', () => {
   });
 
   it('refresh --print prints the token (TOTP); status --json describes it without secrets', async () => {
+    // "fresh" at any hour the suite runs: in the half hour before the daily cutoff a new token is rightly "expiring soon".
+    expect((await runCli(['settings', 'set', 'cutoff', cutoffHalfADayAway()], { env: env() })).code).toBe(EXIT.ok);
     expect((await loginTotp()).code).toBe(EXIT.ok);
     const refreshed = await runCli(['refresh', '--profile', profile, '--print'], { env: env() });
     expect(refreshed.code).toBe(EXIT.ok);

@@ -50,6 +50,7 @@ let gate: { arrive: () => void; wait: Promise<void> } | null;
 let handlers: Handlers;
 let view: AppView;
 let clock: FakeClock;
+const MID_MORNING_IN_MUMBAI = Date.parse('2026-03-10T10:00:00+05:30');
 const asked: Array<{ profileName: string | null; changes: SensitiveChange[] }> = [];
 let approve = true;
 let signInResult: () => Promise<{ requestToken: string; redirectOrigin: string } | { outcome: 'closed' | 'timeout' }>;
@@ -123,12 +124,15 @@ function ports(trustLoopback = true): AppPorts {
 
 beforeEach(async () => {
   creds = distinctiveCredentials();
-  sim = await startSimulator({ ...creds });
+  // One clock for Torus and the app, at 10:00 in Mumbai: far from the daily cutoff (06:00), so a
+  // fresh token is "fresh" whatever the hour the suite runs at.
+  clock = new FakeClock(MID_MORNING_IN_MUMBAI);
+  sim = await startSimulator({ ...creds, now: () => clock.now() });
   dir = tempDir('torus-handlers');
   backend = new FlakyBackend();
-  clock = new FakeClock(Date.now());
   core = await createCore({
     configDir: dir.path,
+    now: () => clock.now(),
     keychain: backend,
     http: { sleep: () => Promise.resolve(), fetchImpl: gatedFetch },
     policy: { trustLoopback: true },
@@ -360,7 +364,7 @@ describe('the view', () => {
     await core.settings.update((d) => void addProfile(d, { name: second, baseUrl: sim.url }));
     await refresh(core, id, 'manual');
     await core.settings.update((d) => {
-      d.history[second] = [{ at: Date.now(), reason: 'scheduled', outcome: 'rejected', message: 'refused', latencyMs: 1, needsSignIn: true, retryAt: null }];
+      d.history[second] = [{ at: clock.now(), reason: 'scheduled', outcome: 'rejected', message: 'refused', latencyMs: 1, needsSignIn: true, retryAt: null }];
     });
     const state = await view.state();
     expect(state.profiles.map((p) => p.status)).toEqual(['fresh', 'needs-sign-in']);
