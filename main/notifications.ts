@@ -168,8 +168,8 @@ export class Notifier {
   private readonly lastShown = new Map<string, number>();
   /** Shown notifications are kept referenced until closed, or their click handler is lost. */
   private readonly live = new Set<Notification>();
-  /** Everything shown, newest last (tests, diagnostics). */
-  readonly history: NotificationSpec[] = [];
+  /** Everything shown and when, newest last (tests, diagnostics). */
+  readonly history: Array<NotificationSpec & { at: number }> = [];
   /**
    * While the app starts, its state changes (the start-up check) are told only through the
    * start-up reminders, never twice; `startupDone` ends that.
@@ -236,7 +236,7 @@ export class Notifier {
     const last = this.lastShown.get(family);
     if (last !== undefined && now - last >= 0 && now - last < SAME_MOMENT_MS) return false;
     this.lastShown.set(family, now);
-    this.history.push(spec);
+    this.history.push({ ...spec, at: now });
     if (!Notification.isSupported()) return true;
     const notification = new Notification({ title: spec.title, body: spec.body, silent: spec.silent });
     this.live.add(notification);

@@ -215,14 +215,16 @@ describe('a simulated trading week', () => {
 
   it('notifications: only the sign-in reminders, outside 06:00–08:45, naming the profile; nothing about Algo', () => {
     const shown = fake.__test.world.shownNotifications.map((n) => ({ title: n.title, silent: (n.notification as unknown as { silent?: boolean }).silent }));
-    const loud = running.notifier.history.filter((n) => !n.silent).map((n) => n.title);
-    expect(loud).toEqual(['Sign in to Torus: Main', 'Sign in to Torus: Main', 'Sign in to Torus: Main']);
+    const loud = running.notifier.history.filter((n) => !n.silent).map((n) => `${label(n.at)} ${n.title}`);
+    // The ready-by reminders of Tuesday and Thursday, and the wake-up on Wednesday (the silent
+    // try at wake was refused: one notification for that moment, not two).
+    expect(loud).toEqual(['Tue 08:45 Sign in to Torus: Main', 'Wed 09:30 Sign in to Torus: Main', 'Thu 08:45 Sign in to Torus: Main']);
     expect(shown.map((n) => n.title).join(' ')).not.toContain('Algo');
     // The silent "token ready" after each sign-in outside the quiet hours (Tue, Wed, Thu; Friday's 08:30 is quiet).
-    expect(running.notifier.history.filter((n) => n.silent).map((n) => n.title)).toEqual([
-      'Torus token ready: Main',
-      'Torus token ready: Main',
-      'Torus token ready: Main',
+    expect(running.notifier.history.filter((n) => n.silent).map((n) => `${label(n.at)} ${n.title}`)).toEqual([
+      'Tue 09:05 Torus token ready: Main',
+      'Wed 09:40 Torus token ready: Main',
+      'Thu 10:00 Torus token ready: Main',
     ]);
   });
 
