@@ -122,7 +122,8 @@ describe('TOTP', () => {
   it('a secret as authenticator apps show it (spaces, dashes, lower case, padding) is normalised', () => {
     expect(normalizeTotpSecret('jbsw y3dp-ehpk 3pxp====')).toBe('JBSWY3DPEHPK3PXP');
     const message = 'The TOTP secret must be the base32 key from your authenticator setup (letters A–Z and digits 2–7, at least 16 characters).';
-    for (const bad of ['JBSWY3DPEHPK3PX', 'JBSWY3DPEHPK3PX1', 'JBSWY3DPEHPK3PX8', 'JBSWY3DP_EHPK3PXP', ''])
+    // Padding only at the end: an "=" inside is a mistyped secret, not padding.
+    for (const bad of ['JBSWY3DPEHPK3PX', 'JBSWY3DPEHPK3PX1', 'JBSWY3DPEHPK3PX8', 'JBSWY3DP_EHPK3PXP', 'JBSWY3DP=EHPK3PXP', ''])
       expect(
         inputError(() => normalizeTotpSecret(bad)),
         bad,
@@ -164,6 +165,14 @@ describe('a credential set is told apart without being stored', () => {
     expect(credentialSetId({ ...totp, totpSecret: 'JBSWY3DPEHPK3PXQ' })).not.toBe(id);
     expect(credentialSetId({ ...totp, apiKey: 'key2' })).not.toBe(id);
     expect(credentialSetId({ ...base, mode: 'request-token' })).not.toBe(credentialSetId({ mode: 'totp', apiKey: 'key', totpSecret: 'secret' }));
+  });
+
+  it('ids never change between versions: a refusal stored by an older version still holds after an upgrade', () => {
+    // Pinned values: if these change, every stored refusal would stop matching its set and the
+    // refused request token would be sent to Torus again.
+    expect(credentialSetId(base)).toBe('809cd1a9f114eb57');
+    expect(credentialSetId({ mode: 'totp', apiKey: 'key', totpSecret: 'JBSWY3DPEHPK3PXP' })).toBe('d1a17405169e2047');
+    expect(credentialSetId({ ...base, apiSecret: null, requestToken: null })).toBe('b315022c011ff3f7');
   });
 
   it('a set without its secret still has an id, different from one with it', () => {
@@ -232,6 +241,8 @@ describe('profiles', () => {
     s.activeProfileId = 'gone';
     expect(resolveProfile(s).id).toBe('main');
     expect(resolveProfile(s, 'ALGO').id).toBe('algo');
+    // A long name is quoted only in part: the message stays readable.
+    expect(() => resolveProfile(s, `${'x'.repeat(40)}TAIL`)).toThrow(`There is no profile named "${'x'.repeat(40)}". Run`);
     const missing = (() => {
       try {
         resolveProfile(s, 'Paper Trading');
@@ -271,6 +282,11 @@ describe('profiles', () => {
     const t = withProfiles('Main', 'Algo');
     removeProfile(t, 'algo');
     expect(t.activeProfileId).toBe('main');
+    // Removing another profile leaves the active one active, wherever it is in the list.
+    const u = withProfiles('Main', 'Algo', 'Paper');
+    u.activeProfileId = 'algo';
+    removeProfile(u, 'paper');
+    expect(u.activeProfileId).toBe('algo');
   });
 });
 

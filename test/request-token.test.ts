@@ -205,10 +205,16 @@ describe('what a trader is told, and what is not mistaken for the token', () => 
     );
   });
 
-  it('a pasted query whose only look-alike parameter is not the token is refused plainly', () => {
-    expect(caught(() => parseRequestTokenInput('?x_request_token=abc')).message).toBe(
-      'The request_token parameter is empty. Sign in to Torus again to get a fresh one.',
-    );
+  it('a pasted query whose only look-alike parameter is not the token is refused plainly: it has no request token', () => {
+    for (const pasted of ['?x_request_token=abc', 'state=x&myrequest_token=abc']) {
+      expect(caught(() => parseRequestTokenInput(pasted)).message).toBe(
+        'That address has no request_token parameter. Copy the address of the page Torus redirected you to after you entered the OTP.',
+      );
+    }
+  });
+
+  it('a pasted query string is trimmed like an address: spaces encoded around the token are not part of it', () => {
+    expect(parseRequestTokenInput('?request_token=%20abc%20&state=x')).toBe('abc');
   });
 
   it('a hash route whose first parameter is the token', () => {

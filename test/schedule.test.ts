@@ -41,6 +41,21 @@ describe('nextRefreshAt', () => {
     expect(nextRefreshAt(facts({ token: token(exp, 'jwt'), marginMs: 5 * MIN }))).toEqual({ at: exp - 5 * MIN, reason: 'expiry' });
   });
 
+  it('a JWT too short-lived for its margin is refreshed halfway through its life, never within its first minute', () => {
+    // The margin point would fall 30 s after issue: refreshed at half its life (15 min 15 s) instead.
+    const quick = token(NOW + MARGIN + 30_000, 'jwt', NOW);
+    expect(nextRefreshAt(facts({ token: quick }))).toEqual({ at: NOW + Math.round((MARGIN + 30_000) / 2), reason: 'expiry' });
+    // Exactly one minute after issue is old enough: the margin point stands.
+    const minute = token(NOW + MARGIN + MIN, 'jwt', NOW);
+    expect(nextRefreshAt(facts({ token: minute }))).toEqual({ at: NOW + MIN, reason: 'expiry' });
+  });
+
+  it('a retry due at the same instant as the expiry refresh is planned as a retry', () => {
+    // One network failure a minute ago: the retry is due now, when the token's margin point is too.
+    const t = token(NOW + MARGIN, 'jwt', NOW - 8 * HOUR);
+    expect(nextRefreshAt(facts({ token: t, history: failures(1, 'network', NOW - MIN) }))).toEqual({ at: NOW, reason: 'retry' });
+  });
+
   it('refreshes a daily-cutoff token at its expiry (the cutoff), not a margin before', () => {
     const cutoff = nextDailyTime(NOW, { time: '06:00', zone: IST });
     expect(nextRefreshAt(facts({ token: token(cutoff, 'daily-cutoff') }))).toEqual({ at: cutoff, reason: 'expiry' });
@@ -219,6 +234,20 @@ describe('inQuietHours: no reminders between the daily cutoff and the ready-by t
     expect(inQuietHours(at(23, 30), { time: '23:00', zone: IST }, '08:00')).toBe(true);
     expect(inQuietHours(at(3, 0), { time: '23:00', zone: IST }, '08:00')).toBe(true);
     expect(inQuietHours(at(9, 0), { time: '23:00', zone: IST }, '08:00')).toBe(false);
+  });
+
+  it('across midnight, the cutoff minute is the first quiet one and the ready-by minute the first loud one', () => {
+    const late = { time: '23:00', zone: IST };
+    expect(inQuietHours(at(22, 59), late, '08:00')).toBe(false);
+    expect(inQuietHours(at(23, 0), late, '08:00')).toBe(true);
+    expect(inQuietHours(at(7, 59), late, '08:00')).toBe(true);
+    expect(inQuietHours(at(8, 0), late, '08:00')).toBe(false);
+  });
+
+  it('a cutoff with minutes (05:45) starts the quiet hours at that minute', () => {
+    const early = { time: '05:45', zone: IST };
+    expect(inQuietHours(at(5, 44), early, '08:45')).toBe(false);
+    expect(inQuietHours(at(5, 45), early, '08:45')).toBe(true);
   });
 
   it('equal times mean no quiet hours at all', () => {

@@ -107,15 +107,19 @@ export function nextDailyTime(afterMs: number, daily: DailyTime): number {
 export function jwtExpiryMs(token: string): number | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
+  const payload = jsonSegment(parts[1]!);
+  // Numbers and strings have no "exp"; null (also what a segment that is not JSON gives) has no properties at all.
+  const exp = payload === null ? undefined : (payload as { exp?: unknown }).exp;
+  if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= 0) return undefined;
+  return Math.round(exp * 1000);
+}
+
+/** The JSON value in a base64url JWT segment, or null when it is not JSON. */
+function jsonSegment(segment: string): unknown {
   try {
-    const payload: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
-    // Numbers and strings have no "exp"; null has no properties at all.
-    const exp = payload === null ? undefined : (payload as { exp?: unknown }).exp;
-    if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= 0) return undefined;
-    return Math.round(exp * 1000);
-    // Stryker disable next-line BlockStatement: an empty catch returns undefined too; the line says so explicitly
+    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
   } catch {
-    return undefined;
+    return null;
   }
 }
 

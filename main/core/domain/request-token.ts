@@ -34,6 +34,16 @@ function asUrl(input: string): URL | undefined {
   }
 }
 
+function requireParam(found: string | undefined): string {
+  if (found === undefined) {
+    throw new TorusError(
+      'invalid-input',
+      'That address has no request_token parameter. Copy the address of the page Torus redirected you to after you entered the OTP.',
+    );
+  }
+  return found.trim();
+}
+
 export function parseRequestTokenInput(raw: string): string {
   const input = raw.trim();
   if (input.length === 0) {
@@ -42,18 +52,10 @@ export function parseRequestTokenInput(raw: string): string {
   const url = asUrl(input);
   let token: string;
   if (url) {
-    const found = findRequestTokenParam(url);
-    if (found === undefined) {
-      throw new TorusError(
-        'invalid-input',
-        'That address has no request_token parameter. Copy the address of the page Torus redirected you to after you entered the OTP.',
-      );
-    }
-    token = found.trim();
-  } else if (/^[?#&]?[^=\s]+=/.test(input) && /request[_-]?token=/i.test(input)) {
-    // A pasted query string fragment such as "?REQUEST_TOKEN=abc&state=x".
-    const found = findRequestTokenParam(new URL(`http://x/?${input.replace(/^[?#&]/, '')}`));
-    token = (found ?? '').trim();
+    token = requireParam(findRequestTokenParam(url));
+  } else if (/^[^=\s]+=/.test(input) && /request[_-]?token=/i.test(input)) {
+    // A pasted query string fragment such as "?REQUEST_TOKEN=abc&state=x" (a leading ?, # or & is part of the first name).
+    token = requireParam(findRequestTokenParam(new URL(`http://x/?${input.replace(/^[?#&]/, '')}`)));
   } else {
     token = input;
   }

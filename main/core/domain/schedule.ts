@@ -121,6 +121,7 @@ export function inQuietHours(now: number, cutoff: DailyTime, readyBy: string): b
   const start = c.hour * 60 + c.minute;
   const end = r.hour * 60 + r.minute;
   if (start === end) return false;
+  // Stryker disable next-line EqualityOperator: start === end has returned above, so "start <= end" is the same test
   return start < end ? t >= start && t < end : t >= start || t < end;
 }
 
