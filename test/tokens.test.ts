@@ -848,6 +848,9 @@ describe('messages and records at their limits', () => {
     expect(error).toMatchObject({ kind: 'cancelled', message: `Profile "${id}" was removed during the refresh; the new token was discarded.` });
     expect(sim.requestCount('generate')).toBe(1);
     expect(await core.vault.getToken(id)).toBeNull();
+    // Nothing about it is written back into the settings either: no history or token of a profile that is gone.
+    expect(settings().profiles.map((p) => p.id)).not.toContain(id);
+    expect([settings().history[id], settings().tokens[id]]).toEqual([undefined, undefined]);
   });
 
   it('an export failure with a very long message is still recorded (shortened), and the refresh has no warning', async () => {
@@ -860,6 +863,49 @@ describe('messages and records at their limits', () => {
     const issue = settings().exportIssues[id]!;
     expect(issue.message).toBe(outcome.exportErrors[0]!.message.slice(0, 600));
     expect(settings().history[id]!.at(-1)!.message).toBe(`Refreshed, but the export failed: ${outcome.exportErrors[0]!.message}`.slice(0, 600));
+  });
+});
+
+describe('refresh details a trader or a script reads afterwards', () => {
+  it('a file and a hook that both fail are told in one message, each in its own sentence', async () => {
+    await updateProfile(core, id, { exportFilePath: join(dir.path, 'missing', 'token.txt'), exportHookCommand: `sh -c 'exit 3'` }, approveAll, core.policy);
+    const outcome = await refresh(core, id, 'manual');
+    expect(outcome.exportErrors).toHaveLength(2);
+    const [file, hook] = outcome.exportErrors.map((e) => e.message);
+    expect(settings().exportIssues[id]!.message).toBe(`${file} ${hook}`.slice(0, 600));
+  });
+
+  it('the latency recorded is the time the refresh took, by the core clock', async () => {
+    // Torus takes 1.234 s to answer; the clock moves only then.
+    const slowTorus: typeof fetch = (input, init) => ((clock += 1234), fetch(input, init));
+    const fixed = await createCore({
+      configDir: dir.path,
+      now: () => clock,
+      http: { sleep: sleep.sleep, fetchImpl: slowTorus },
+      policy: { trustLoopback: true },
+    });
+    const started = clock;
+    const outcome = await refresh(fixed, id, 'manual');
+    expect(outcome.latencyMs).toBe(1234);
+    expect(clock - started).toBe(1234);
+    expect(settings().history[id]!.at(-1)!.latencyMs).toBe(outcome.latencyMs);
+  });
+
+  it('a per-call base URL (CLI --base-url) is used without asking about the stored, unapproved one', async () => {
+    const untrusting = await createCore({ configDir: dir.path, now: () => (clock += 5), http: { sleep: sleep.sleep }, policy: { trustLoopback: false } });
+    // The stored loopback URL is not approved for this core; the caller's own override is its choice.
+    await refresh(untrusting, id, 'manual', { baseUrl: sim.url });
+    expect(sim.requestCount('generate')).toBe(1);
+    const totpId = await addProfile({ mode: 'totp' });
+    await refresh(untrusting, totpId, 'manual', { totpBaseUrl: sim.url });
+    expect(sim.requestCount('totp')).toBe(1);
+  });
+
+  it('an unusable TOTP base URL is named as such', async () => {
+    const totpId = await addProfile({ mode: 'totp' });
+    const error = await refreshFailure(totpId, { totpBaseUrl: 'http://collector.example' });
+    expect(error).toMatchObject({ kind: 'invalid-input', message: expect.stringContaining('TOTP base URL') });
+    expect(sim.requestCount('totp')).toBe(0);
   });
 });
 
