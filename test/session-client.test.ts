@@ -315,6 +315,44 @@ describe('SessionClient.generate: invalid responses', () => {
     expect(e.kind).toBe('invalid-response');
   });
 
+  it(`a body of exactly ${MAX_BODY_BYTES} bytes is read whole, whether its length is declared or it is streamed`, async () => {
+    for (const declared of [true, false]) {
+      requestToken = sim.issueRequestToken();
+      // Torus's real answer, padded with JSON whitespace to the limit.
+      const padded: typeof fetch = async (input, init) => {
+        const real = await fetch(input, init);
+        const text = await real.text();
+        const body = text + ' '.repeat(MAX_BODY_BYTES - Buffer.byteLength(text));
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (declared) headers['content-length'] = String(MAX_BODY_BYTES);
+        return new Response(body, { status: real.status, headers });
+      };
+      const result = await generate(client({ fetchImpl: padded }));
+      expect(result.accessToken.split('.'), `declared: ${declared}`).toHaveLength(3);
+    }
+  });
+
+  it('a body that trickles in without end is cut off at the attempt timeout', async () => {
+    let chunks = 0;
+    // Each read waits 20 ms for another kilobyte of spaces: never the end, never the 1 MiB limit in time.
+    const trickle: typeof fetch = () =>
+      Promise.resolve(
+        new Response(
+          new ReadableStream<Uint8Array>({
+            async pull(controller) {
+              await new Promise((resolve) => setTimeout(resolve, 20));
+              chunks++;
+              controller.enqueue(new Uint8Array(1024).fill(32));
+            },
+          }),
+          { status: 200, headers: { 'content-type': 'application/json' } },
+        ),
+      );
+    const e = await failure(() => generate(client({ fetchImpl: trickle, timeoutMs: 300, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } })));
+    expect(e.kind).toBe('timeout');
+    expect(chunks).toBeLessThan(100);
+  });
+
   it(`an oversized body (> ${MAX_BODY_BYTES} bytes) → invalid-response`, async () => {
     sim.setFault('oversized');
     const e = await failure(() => generate());
@@ -532,6 +570,7 @@ describe('SessionClient: cancellation', () => {
     expect(e.message).toBe('The refresh was cancelled.');
     expect(e.kind).toBe('cancelled');
     expect(sim.requestCount('generate')).toBe(1);
+    expect(sleep.delays).toEqual([]); // no backoff wait after a cancel either
   });
 
   it('an already-aborted signal → cancelled without any request', async () => {

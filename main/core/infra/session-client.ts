@@ -227,6 +227,7 @@ export class SessionClient {
       await this.withRetries(
         () => request,
         async (response) => {
+          // Stryker disable next-line ConditionalExpression: fetch never hands over a status below 200 (1xx are interim)
           if (response.status >= 200 && response.status < 300) return;
           throw this.errorFor(response, request);
         },
@@ -302,6 +303,7 @@ export class SessionClient {
     const timeout = new TorusError('timeout', `Torus did not answer within ${Math.round(this.timeoutMs / 1000)} s. Check your connection and try again.`);
     const timer = setTimeout(() => controller.abort(timeout), this.timeoutMs);
     const onOuterAbort = () => controller.abort(cancelled());
+    // Stryker disable next-line ObjectLiteral: the finally below removes the listener anyway
     outer?.addEventListener('abort', onOuterAbort, { once: true });
     try {
       const init: RequestInit = {
@@ -310,6 +312,7 @@ export class SessionClient {
         redirect: 'manual',
         signal: controller.signal,
       };
+      // Stryker disable next-line ConditionalExpression: fetch treats an undefined body as none
       if (request.body !== undefined) init.body = request.body;
       const response = await this.fetchImpl(request.url, init);
       const text = await readCapped(response, controller.signal);
@@ -345,12 +348,12 @@ export class SessionClient {
     try {
       // Redacted before it is shortened, so an echoed secret is never cut in half.
       torusMessage = torusMessageOf(parseJsonLenient(response.text), request.secrets);
-      // Stryker disable next-line BlockStatement: torusMessage is still undefined when parsing threw
     } catch {
-      torusMessage = undefined;
+      // Not JSON: Torus said nothing we can show.
     }
     const said = torusMessage ? ` Torus said: "${torusMessage}".` : '';
     const status = response.status;
+    // Stryker disable next-line ConditionalExpression: TorusError keeps an undefined torusMessage as absent
     const base = { status, ...(torusMessage === undefined ? {} : { torusMessage }) };
     if (status === 400 || status === 401 || status === 403) {
       return new TorusError('rejected', refusalMessage(request.refusal, status, torusMessage) + said, {
@@ -376,6 +379,7 @@ export class SessionClient {
         status === 503 ? { ...base, ...wait } : base,
       );
     }
+    // Stryker disable next-line EqualityOperator: 400 has returned above as a refusal
     if (status >= 300 && status < 400) {
       return new TorusError(
         'invalid-response',
@@ -412,6 +416,7 @@ export function scrubbedCause(error: unknown, secrets: readonly string[], depth 
   if (typeof fields.code === 'string' || typeof fields.code === 'number') target.code = fields.code;
   if (typeof fields.errno === 'number') target.errno = fields.errno;
   if (typeof fields.syscall === 'string') target.syscall = fields.syscall;
+  // Stryker disable next-line ConditionalExpression: an undefined cause scrubs to nothing, which is not kept
   if (depth < 3 && error.cause !== undefined) {
     const inner = scrubbedCause(error.cause, secrets, depth + 1);
     if (inner) copy.cause = inner;
@@ -441,7 +446,9 @@ function afterUncertainAttempt(error: TorusError): TorusError {
     error.kind,
     `${error.message} An earlier attempt timed out or met a server error, so Torus may already have used the request token then.`,
     {
+      // Stryker disable next-line ConditionalExpression: TorusError keeps an undefined status as absent
       ...(error.status === undefined ? {} : { status: error.status }),
+      // Stryker disable next-line ConditionalExpression: and an undefined torusMessage likewise
       ...(error.torusMessage === undefined ? {} : { torusMessage: error.torusMessage }),
       needsSignIn: error.needsSignIn,
     },
