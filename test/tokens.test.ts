@@ -828,6 +828,11 @@ describe('messages and records at their limits', () => {
     expect(refusedEarlier(profile('main', { name: 'Main' }), refusal).message).toBe(
       'Torus refused these credentials for "Main" earlier (Invalid API key). They are not sent again until you change them (Settings in the app, or "torus-token login").',
     );
+    // Only the full stop at the end goes: a dot inside the sentence (a version, a domain) stays.
+    const dotted = { ...refusal, message: 'Key not valid for api.torus.example v2.1. Try again.' };
+    expect(refusedEarlier(profile('main', { name: 'Main' }), dotted).message).toMatch(
+      /^Torus refused these credentials for "Main" earlier \(Key not valid for api\.torus\.example v2\.1\)\. /,
+    );
   });
 
   it('a profile removed while Torus answers: the refresh says the new token was discarded', async () => {
