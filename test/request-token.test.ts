@@ -213,6 +213,12 @@ describe('what a trader is told, and what is not mistaken for the token', () => 
     }
   });
 
+  it('words before a pasted "request_token=…" make it no query string: it is refused for its spaces', () => {
+    expect(caught(() => parseRequestTokenInput('see request_token=abc')).message).toBe(
+      'The request token contains spaces or control characters. Copy it again without extra characters.',
+    );
+  });
+
   it('a pasted query string is trimmed like an address: spaces encoded around the token are not part of it', () => {
     expect(parseRequestTokenInput('?request_token=%20abc%20&state=x')).toBe('abc');
   });

@@ -50,6 +50,12 @@ describe('nextRefreshAt', () => {
     expect(nextRefreshAt(facts({ token: minute }))).toEqual({ at: NOW + MIN, reason: 'expiry' });
   });
 
+  it('a daily-cutoff token fetched seconds before the cutoff is refreshed at the cutoff, not a minute after it was issued', () => {
+    const cutoff = nextDailyTime(NOW, { time: '06:00', zone: IST });
+    const late = token(cutoff, 'daily-cutoff', cutoff - 30_000);
+    expect(nextRefreshAt(facts({ now: cutoff - 30_000, token: late }))).toEqual({ at: cutoff, reason: 'expiry' });
+  });
+
   it('a retry due at the same instant as the expiry refresh is planned as a retry', () => {
     // One network failure a minute ago: the retry is due now, when the token's margin point is too.
     const t = token(NOW + MARGIN, 'jwt', NOW - 8 * HOUR);

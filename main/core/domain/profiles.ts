@@ -10,8 +10,8 @@ export function slugify(name: string): string {
     // Accents come apart as combining marks: dropped, so "Élan" is "elan", not "e-lan".
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^a-z0-9]+/g, '-')
-    // Stryker disable next-line Regex: the line above leaves single dashes only, so "-+$" and "-$" remove the same
-    .replace(/^-+|-+$/g, '')
+    // Runs are single dashes by now: one at either end goes.
+    .replace(/^-|-$/g, '')
     .slice(0, 32);
   return slug.length > 0 ? slug : 'profile';
 }
