@@ -945,6 +945,17 @@ describe('scrubbedCause: what --debug may show of an underlying error', () => {
   });
 });
 
+describe("a request leaves nothing listening on the caller's signal", () => {
+  it('after an answer, and after a failure', async () => {
+    const controller = new AbortController();
+    await generate(client(), controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    sim.setFault('reject-400');
+    await failure(() => generate(client(), controller.signal));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+});
+
 describe('defaultSleep leaves nothing listening', () => {
   it('neither after the wait ends nor after a cancel', async () => {
     const finished = new AbortController();

@@ -285,7 +285,7 @@ export class SessionClient {
         let e = toTorusError(error);
         this.debug(`${request.method} ${request.url} attempt ${attempt} failed: ${e.kind}`, request);
         if (e.kind === 'rejected' && uncertain && request.refusal === 'request-token') e = afterUncertainAttempt(e);
-        if (!e.transient || e.kind === 'cancelled') throw e;
+        if (!e.transient) throw e; // a refusal, a bad answer, a cancel: final
         if (e.kind === 'timeout' || e.kind === 'server-error') uncertain = true;
         last = e;
         if (attempt === this.retry.attempts) break;
@@ -303,8 +303,8 @@ export class SessionClient {
     const timeout = new TorusError('timeout', `Torus did not answer within ${Math.round(this.timeoutMs / 1000)} s. Check your connection and try again.`);
     const timer = setTimeout(() => controller.abort(timeout), this.timeoutMs);
     const onOuterAbort = () => controller.abort(cancelled());
-    // Stryker disable next-line ObjectLiteral: the finally below removes the listener anyway
-    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    // Removed in the finally below, whatever happens.
+    outer?.addEventListener('abort', onOuterAbort);
     try {
       const init: RequestInit = {
         method: request.method,
