@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulator, type TorusSimulator } from '../scripts/simulator/torus-simulator.js';
 import { EXIT } from '../main/core/errors.js';
-import { wallClock } from '../main/core/domain/expiry.js';
+import { formatClock } from '../main/tray-menu.js';
 import { Vault } from '../main/core/infra/keychain.js';
 import { closedLoopbackUrl, distinctiveCredentials, expireStoredToken, tempDir, uniqueProfileId } from './helpers/core-fixtures.js';
 import { ensureBuilt, runCli, type CliRun } from './helpers/cli-runner.js';
@@ -64,8 +64,7 @@ beforeEach(() => {
 
 /** The daily cutoff (HH:MM, Asia/Kolkata as by default) twelve hours from now. */
 function cutoffHalfADayAway(): string {
-  const { hour, minute } = wallClock(Date.now() + 12 * 3600_000, 'Asia/Kolkata');
-  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+  return formatClock(Date.now() + 12 * 3600_000, 'Asia/Kolkata');
 }
 
 function freshRequestToken(): string {
