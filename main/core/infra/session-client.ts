@@ -353,8 +353,7 @@ export class SessionClient {
     }
     const said = torusMessage ? ` Torus said: "${torusMessage}".` : '';
     const status = response.status;
-    // Stryker disable next-line ConditionalExpression: TorusError keeps an undefined torusMessage as absent
-    const base = { status, ...(torusMessage === undefined ? {} : { torusMessage }) };
+    const base = { status, torusMessage };
     if (status === 400 || status === 401 || status === 403) {
       return new TorusError('rejected', refusalMessage(request.refusal, status, torusMessage) + said, {
         ...base,
@@ -446,10 +445,8 @@ function afterUncertainAttempt(error: TorusError): TorusError {
     error.kind,
     `${error.message} An earlier attempt timed out or met a server error, so Torus may already have used the request token then.`,
     {
-      // Stryker disable next-line ConditionalExpression: TorusError keeps an undefined status as absent
-      ...(error.status === undefined ? {} : { status: error.status }),
-      // Stryker disable next-line ConditionalExpression: and an undefined torusMessage likewise
-      ...(error.torusMessage === undefined ? {} : { torusMessage: error.torusMessage }),
+      status: error.status,
+      torusMessage: error.torusMessage,
       needsSignIn: error.needsSignIn,
     },
   );
