@@ -12,14 +12,15 @@ export function configDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS
   // Resolved here: a relative folder would depend on where the process was started, and
   // Electron's app.setPath throws on one.
   if (override && override.trim().length > 0) return resolve(override.trim());
-  const home = env.HOME && env.HOME.length > 0 ? env.HOME : homedir();
+  // An empty HOME or XDG_CONFIG_HOME counts as unset, as the XDG spec says.
+  const home = env.HOME || homedir();
   switch (platform) {
     case 'darwin':
       return join(home, 'Library', 'Application Support', PRODUCT_NAME);
     case 'win32':
       return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), PRODUCT_NAME);
     default:
-      return join(env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.length > 0 ? env.XDG_CONFIG_HOME : join(home, '.config'), PRODUCT_NAME);
+      return join(env.XDG_CONFIG_HOME || join(home, '.config'), PRODUCT_NAME);
   }
 }
 

@@ -20,7 +20,7 @@ export const realTimers: TimerApi = {
   setTimeout: (callback, ms) => {
     const handle = setTimeout(callback, ms);
     // A timer alone must not keep a CLI or test process alive.
-    handle.unref?.();
+    handle.unref();
     return handle;
   },
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
