@@ -113,6 +113,13 @@ describe('the hook', () => {
     expect(quiet.message).toBe('The token hook exited with status 9.');
   });
 
+  it('a token that does not look like a JWT is blanked out of its errors too', async () => {
+    // Torus does not document the token's format: the hook's own token is scrubbed by value.
+    const opaque = 'sess_4f1c9e2a7b3d';
+    const error = await exportError(() => runHook('read t; echo "rejected $t" >&2; exit 2', opaque, 10_000));
+    expect(error.message).toBe('The token hook exited with status 2: rejected [redacted].');
+  });
+
   it('a very long error line is cut short', async () => {
     const error = await exportError(() => runHook(`printf '%0500d\\n' 0 >&2; exit 1`, TOKEN, 10_000));
     expect(error.message).toBe(`The token hook exited with status 1: ${'0'.repeat(200)}.`);
