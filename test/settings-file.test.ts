@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { SettingsFile, SETTINGS_FILE } from '../main/core/infra/settings-file.js';
@@ -230,15 +230,34 @@ describe('damaged files are moved aside, never lost', () => {
   });
 
   it.each([
-    ['a JSON array', '[1, 2, 3]'],
-    ['a wrong field type', '{"schemaVersion": 2, "profiles": "main"}'],
-    ['an invalid profile', '{"schemaVersion": 2, "profiles": [{"id": "Not Valid", "name": ""}]}'],
-    ['a plain-http profile URL', '{"schemaVersion": 2, "profiles": [{"id": "main", "name": "Main", "baseUrl": "http://evil.example"}]}'],
-    ['a newer schema version', '{"schemaVersion": 99}'],
-  ])('schema-invalid file (%s) → moved aside, defaults, a warning', async (_label, text) => {
+    ['a JSON array', '[1, 2, 3]', /\(it is not a JSON object\)/],
+    ['JSON null', 'null', /\(it is not a JSON object\)/],
+    ['a JSON string', '"main"', /\(it is not a JSON object\)/],
+    ['a wrong field type', '{"schemaVersion": 2, "profiles": "main"}', /\(profiles Invalid input: expected array/],
+    ['an invalid profile', '{"schemaVersion": 2, "profiles": [{"id": "Not Valid", "name": ""}]}', /\(profiles\.0\./],
+    ['a plain-http profile URL', '{"schemaVersion": 2, "profiles": [{"id": "main", "name": "Main", "baseUrl": "http://evil.example"}]}', /\(profiles\.0\./],
+    ['a newer schema version', '{"schemaVersion": 99}', /\(it was written by a newer version of Torus Token\)/],
+  ])('schema-invalid file (%s) → moved aside, defaults, a warning that names the problem', async (_label, text, problem) => {
     const original = Buffer.from(text, 'utf8');
     writeFileSync(file, original);
-    expectRecovered(await open(), original);
+    const store = await open();
+    expectRecovered(store, original);
+    expect(store.warnings[0]!.message).toMatch(problem);
+  });
+
+  it('a write removes temp files that a crashed write left over a minute ago, never one another process is writing now', async () => {
+    const store = await open();
+    const crashed = join(dir.path, `.${SETTINGS_FILE}.4242.tmp`);
+    const inFlight = join(dir.path, `.${SETTINGS_FILE}.4343.tmp`);
+    const unrelated = join(dir.path, 'notes.tmp');
+    for (const path of [crashed, inFlight, unrelated]) writeFileSync(path, '{');
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    utimesSync(crashed, twoMinutesAgo, twoMinutesAgo);
+    utimesSync(unrelated, twoMinutesAgo, twoMinutesAgo);
+    await store.update((d) => void (d.clipboard.autoClearSeconds = 5));
+    expect(existsSync(crashed)).toBe(false);
+    expect(existsSync(inFlight)).toBe(true);
+    expect(existsSync(unrelated)).toBe(true);
   });
 
   it('a file damaged by another process later: reads give defaults and a warning without writing; the next update repairs it', async () => {
