@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { SettingsFile, SETTINGS_FILE } from '../main/core/infra/settings-file.js';
+import { SettingsFile, SETTINGS_FILE, type SettingsWriter } from '../main/core/infra/settings-file.js';
 import { defaultSettings, migrate, SETTINGS_VERSION, HISTORY_LIMIT, type Attempt, type Profile, type Settings } from '../main/core/domain/settings-schema.js';
 import { TorusError } from '../main/core/errors.js';
 import { createCore } from '../main/core/use-cases/core.js';
@@ -266,6 +266,7 @@ describe('damaged files are moved aside, never lost', () => {
     const original = Buffer.from('{"schemaVersion": 2, "profiles": [', 'utf8');
     writeFileSync(file, original);
     expect(store.read()).toEqual(defaultSettings());
+    expect(store.read()).toEqual(defaultSettings()); // read again (every popover refresh): still one warning
     expect(store.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/damaged .* Defaults are in use until it is repaired/)]);
     expect(readFileSync(file).equals(original)).toBe(true); // reading did not touch it
     await store.update((d) => void (d.clipboard.autoClearSeconds = 5));
@@ -280,7 +281,18 @@ describe('damaged files are moved aside, never lost', () => {
     expect((error as TorusError).kind).toBe('filesystem');
     expect((error as TorusError).message).toContain(file);
     expect((error as TorusError).message).toContain('(EISDIR)');
+    expect((error as TorusError).message).toContain('Check its permissions, then try again.');
     expect(readdirSync(dir.path)).toEqual(['config.json']);
+  });
+
+  it('the CLI: a settings file that becomes unreadable after opening fails the next read with the reason', async () => {
+    const store = await open();
+    await store.update((d) => void d.profiles.push(profile('main')));
+    rmSync(file);
+    mkdirSync(file);
+    const error = await rejectionOf(async () => store.read());
+    expect(error).toMatchObject({ kind: 'filesystem', message: expect.stringContaining('(EISDIR)') as unknown });
+    expect(store.readProblem).toBeNull();
   });
 
   it('the app opens an unreadable settings path on defaults and says why; writes fail rather than replace it', async () => {
@@ -351,6 +363,17 @@ describe('migrations', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it('a migration that the disk refuses (EROFS) is logged with its code, and the settings still open in memory', async () => {
+    writeFileSync(file, JSON.stringify({ schemaVersion: 1, profiles: [{ id: 'main', name: 'Main' }] }));
+    const lines: string[] = [];
+    const readOnly: SettingsWriter = () => {
+      throw Object.assign(new Error('read-only file system'), { code: 'EROFS' });
+    };
+    const store = await SettingsFile.open({ dir: dir.path, now: () => T0, writer: readOnly, log: (line) => lines.push(line) });
+    expect(store.read().profiles[0]!.readyBy).toBe('08:45');
+    expect(lines).toEqual(['settings: could not repair or migrate the file (EROFS); using it in memory']);
   });
 
   it('migrate() upgrades step by step and leaves current files alone', () => {

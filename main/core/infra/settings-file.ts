@@ -200,7 +200,9 @@ export class SettingsFile {
       try {
         await file.update(() => undefined);
       } catch (error) {
-        file.log(`settings: could not repair or migrate the file (${fsErrorCode(error) ?? 'error'}); using it in memory`);
+        // The write's failure comes wrapped in a TorusError; the log wants the file system's code.
+        const code = fsErrorCode(error instanceof TorusError ? error.cause : error) ?? 'error';
+        file.log(`settings: could not repair or migrate the file (${code}); using it in memory`);
       }
     }
     return file;
@@ -215,6 +217,7 @@ export class SettingsFile {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw fileSystemError(error, 'read the settings file', this.path);
     }
+    // Stryker disable next-line ConditionalExpression,StringLiteral: a cache hit only skips the read; inspectDisk takes the cached settings for this key and never looks at the text
     if (this.cache?.key === key) return { key, text: '' };
     try {
       return { key, text: withRetry(() => readFileSync(this.path, 'utf8')) };
@@ -338,7 +341,6 @@ export class SettingsFile {
       // An existing folder made by an older version (or by hand) may be readable by others.
       if ((statSync(this.dir).mode & 0o077) !== 0 && process.platform !== 'win32') chmodSync(this.dir, 0o700);
     } catch (error) {
-      if (fsErrorCode(error) === undefined) throw error;
       throw this.writeFailed(error);
     }
   }
