@@ -50,6 +50,8 @@ describe('the token file', () => {
     const error = await exportError(async () => writeTokenFile(path, TOKEN));
     expect(error.message).toBe(`Could not write the token file ${path} (ENOENT). Check that the folder exists and is writable.`);
     expect(error.message).not.toContain(TOKEN);
+    // `--debug` prints the cause chain: the file system's own error stays attached.
+    expect(error.cause).toMatchObject({ code: 'ENOENT' });
   });
 
   it('a folder where the file should be: the temp file is removed and the folder is untouched', async () => {
@@ -79,6 +81,7 @@ describe('the token file', () => {
         `^Could not delete the expired token file ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\((EISDIR|EPERM)\\)\\. Delete it by hand; it holds a token that no longer works\\.$`,
       ),
     );
+    expect(error.cause).toMatchObject({ code: expect.stringMatching(/^(EISDIR|EPERM)$/) as unknown });
   });
 });
 
