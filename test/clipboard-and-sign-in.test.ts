@@ -189,6 +189,21 @@ describe('copying and signing in with a profile', () => {
     expect(core.settings.read().profiles[0]!.redirectOrigin).toBe('https://trader.example');
   });
 
+  it("signing in to a second account teaches only that account its redirect origin, not the first one's", async () => {
+    const other = { ...core.settings.read().profiles[0]!, id: uniqueProfileId('sign2'), name: 'Spouse' };
+    // The first account (listed first) has no redirect origin yet either.
+    await core.settings.update((d) => void d.profiles.push(other));
+    await core.vault.set(other.id, 'apiKey', creds.apiKey);
+    await core.vault.set(other.id, 'apiSecret', creds.apiSecret);
+    try {
+      await signIn(core, browser([]), other.id);
+      const byId = Object.fromEntries(core.settings.read().profiles.map((p) => [p.id, p.redirectOrigin]));
+      expect(byId).toEqual({ [id]: null, [other.id]: sim.url });
+    } finally {
+      await core.vault.deleteProfile(other.id);
+    }
+  });
+
   it('a closed or timed-out sign-in window calls nothing and stores nothing', async () => {
     for (const outcome of ['closed', 'timeout'] as const) {
       const result = await signIn(core, { open: () => Promise.resolve({ outcome }) }, id);
