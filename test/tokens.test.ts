@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
@@ -672,6 +672,24 @@ describe('token export for bots', () => {
     await retractIfExpired(core, id);
     expect(existsSync(target)).toBe(false);
     expect(readFileSync(hookLog, 'utf8')).toBe(`[${outcome.token}][]`);
+    expect(settings().tokens[id]!.exportRetracted).toBe(true);
+    expect(settings().exportIssues[id]).toBeUndefined(); // it all worked: nothing to report
+  });
+
+  it('a retraction that fails is recorded as an export issue naming each failure, and the token still counts as retracted', async () => {
+    const target = join(dir.path, 'access-token');
+    await setExport({ filePath: target, hookCommand: `read t || { echo "bot already gone" >&2; exit 4; }` });
+    const outcome = await refresh(core, id, 'manual');
+    expect(settings().exportIssues[id]).toBeUndefined();
+    // Something replaced the token file with a folder: it cannot be deleted.
+    rmSync(target);
+    mkdirSync(target);
+    clock = outcome.meta.expiresAt + 1;
+    await retractIfExpired(core, id);
+    expect(settings().exportIssues[id]).toEqual({
+      at: expect.any(Number) as unknown,
+      message: `Could not delete the expired token file ${target} (EISDIR). Delete it by hand; it holds a token that no longer works. The token hook exited with status 4: bot already gone.`,
+    });
     expect(settings().tokens[id]!.exportRetracted).toBe(true);
   });
 
